@@ -1,0 +1,120 @@
+"""The ``tasukeai`` command: it only parses arguments and calls ``kit`` functions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from kit import messages as msg
+from kit.errors import KitError
+from kit.settings import Settings, load_settings
+
+
+def _add_serve_options(parser: argparse.ArgumentParser) -> None:
+    defaults = Settings()
+    parser.add_argument("--db", dest="db_path", type=Path, help="会議データ（SQLite）のファイル")
+    parser.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
+    parser.add_argument("--host", help=f"待ち受けるアドレス（既定 {defaults.host}）")
+    parser.add_argument("--port", type=int, help=f"ポート番号（既定 {defaults.port}）")
+    parser.add_argument("--public-host", dest="public_host", help="タブレットに見せるアドレス")
+    parser.add_argument("--key", dest="facilitator_key", help="進行役の鍵（省略時は保存済みの鍵）")
+    parser.add_argument(
+        "--pool", dest="member_pool_size", type=int, help="参加者ページ用に前もって起動するカーネル数"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tasukeai", description=msg.APP_NAME)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    plan = sub.add_parser("plan", help="活動計画の体系を表示する")
+    plan.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
+    plan.add_argument("--json", action="store_true", help="JSON で出力する")
+
+    sample = sub.add_parser("sample-data", help="架空の市のサンプルデータを作る")
+    sample.add_argument("--out", type=Path, default=None, help="出力フォルダー（既定 sample_data/）")
+
+    serve = sub.add_parser("serve", help="会議のページを起動する")
+    _add_serve_options(serve)
+
+    demo = sub.add_parser("demo", help="サンプルの市で新しいデータベースを作って起動する")
+    _add_serve_options(demo)
+
+    sub.add_parser("settings", help="設定の一覧（名前・既定値・説明）を表示する")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KitError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+def cmd_plan(args) -> int:
+    from kit.plan import load_plan
+
+    plan = load_plan(args.plan_path or load_settings().plan_path)
+    if args.json:
+        print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(plan.format_tree())
+    return 0
+
+
+def cmd_sample_data(args) -> int:
+    from kit.sample_data import write_sample_data
+
+    out = write_sample_data(args.out)
+    print(msg.SAMPLE_WRITTEN.format(path=out))
+    return 0
+
+
+def cmd_settings(_args) -> int:
+    for name, default, help_text in Settings.help_rows():
+        print(f"{name}\t{default}\t{help_text}")
+    return 0
+
+
+def _serve_settings(args, **extra) -> Settings:
+    overrides = {
+        key: getattr(args, key, None)
+        for key in ("db_path", "plan_path", "host", "port", "public_host", "facilitator_key",
+                    "member_pool_size")
+    }
+    overrides.update(extra)
+    return load_settings(**overrides)
+
+
+def cmd_serve(args, settings: Settings | None = None) -> int:
+    from kit.serve import serve
+
+    serve(settings or _serve_settings(args))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from kit.sample_data import build_demo_database
+
+    db_path = args.db_path or Path(tempfile.mkdtemp(prefix="tasukeai-demo-")) / "demo.sqlite"
+    settings = _serve_settings(args, db_path=db_path)
+    build_demo_database(settings)
+    print(msg.DEMO_BUILT.format(path=db_path))
+    return cmd_serve(args, settings)
+
+
+COMMANDS = {
+    "plan": cmd_plan,
+    "sample-data": cmd_sample_data,
+    "serve": cmd_serve,
+    "demo": cmd_demo,
+    "settings": cmd_settings,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The meeting itself: creating it, members joining, moving through the phases (会議の段階)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from kit import access
+from kit import messages as msg
+from kit.errors import PhaseError, ValidationError
+from kit.store import meetings as store
+from kit.store import transaction
+from kit.store.meetings import Meeting, Member
+from kit.text import clean_text, name_key
+
+PHASES: tuple[str, ...] = ("setup", "issues", "map", "vote", "wrapup", "closed")
+TITLE_MAX_CHARS = 60
+AGENDA_MAX_CHARS = 2000
+
+
+def create_meeting(
+    conn: sqlite3.Connection,
+    *,
+    district_id: str,
+    title: str,
+    held_on: str | dt.date,
+    plan_id: str,
+    agenda: str = "",
+    join_code: str | None = None,
+) -> Meeting:
+    """Start a new meeting of a district with a fresh join code (参加コード)."""
+    title = clean_text(
+        title,
+        max_chars=TITLE_MAX_CHARS,
+        empty_message=msg.MEETING_TITLE_EMPTY,
+        too_long_message=msg.NAME_TOO_LONG,
+        control_message=msg.TEXT_CONTROL_CHARS,
+    )
+    agenda = clean_text(
+        agenda,
+        max_chars=AGENDA_MAX_CHARS,
+        empty_message=None,
+        too_long_message=msg.NAME_TOO_LONG,
+        control_message=msg.TEXT_CONTROL_CHARS,
+        multiline=True,
+    )
+    held_on = parse_date(held_on)
+    store.get_district(conn, district_id)
+    with transaction(conn):
+        code = join_code or access.new_join_code(conn)
+        return store.insert_meeting(
+            conn,
+            district_id=district_id,
+            title=title,
+            held_on=held_on,
+            agenda=agenda,
+            join_code=code,
+            plan_id=plan_id,
+        )
+
+
+def parse_date(value: str | dt.date) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError as exc:
+        raise ValidationError(msg.MEETING_DATE_INVALID) from exc
+
+
+def join_meeting(
+    conn: sqlite3.Connection,
+    join_code: str,
+    display_name: str,
+    *,
+    name_max_chars: int = 20,
+    has_tablet: bool = True,
+) -> tuple[Meeting, Member]:
+    """A member joins with the code on the projector and a display name (呼び名).
+
+    The same name (ignoring width, case and spaces) on another tablet continues as the
+    same member, so a member whose tablet runs flat just joins again.
+    """
+    code = "".join(str(join_code or "").split())
+    code = code.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if not code:
+        raise ValidationError(msg.JOIN_CODE_EMPTY)
+    meeting = store.find_meeting_by_code(conn, code)
+    if meeting is None:
+        raise ValidationError(msg.JOIN_CODE_WRONG)
+    if meeting.phase == "closed":
+        raise PhaseError(msg.JOIN_CODE_CLOSED)
+    name = clean_text(
+        display_name,
+        max_chars=name_max_chars,
+        empty_message=msg.NAME_EMPTY,
+        too_long_message=msg.NAME_TOO_LONG,
+        control_message=msg.TEXT_CONTROL_CHARS,
+    )
+    member = store.join_member(conn, meeting.id, name, name_key(name), has_tablet)
+    return meeting, member
+
+
+def add_member_without_tablet(conn: sqlite3.Connection, meeting_id: int, display_name: str) -> Member:
+    """The facilitator registers a member who takes part on paper (紙で参加)."""
+    meeting = store.get_meeting(conn, meeting_id)
+    _, member = join_meeting(conn, meeting.join_code, display_name, has_tablet=False)
+    return member
+
+
+def set_phase(conn: sqlite3.Connection, meeting_id: int, phase: str) -> Meeting:
+    """Move the meeting to ``phase``; every member page follows it from the store."""
+    if phase not in PHASES:
+        raise ValidationError(msg.PHASE_UNKNOWN)
+    return store.set_phase(conn, meeting_id, phase)
+
+
+def step_phase(conn: sqlite3.Connection, meeting_id: int, step: int) -> Meeting:
+    """Move one phase forward (``step=1``) or back (``step=-1``)."""
+    with transaction(conn):
+        index = PHASES.index(store.get_phase(conn, meeting_id)) + step
+        if not 0 <= index < len(PHASES):
+            raise PhaseError(msg.PHASE_NO_FURTHER)
+        return store.set_phase(conn, meeting_id, PHASES[index])
+
+
+def require_phase(conn: sqlite3.Connection, meeting_id: int, *phases: str, message: str) -> None:
+    """Raise :class:`PhaseError` unless the meeting is in one of ``phases`` (checked in the store)."""
+    if store.get_phase(conn, meeting_id) not in phases:
+        raise PhaseError(message)

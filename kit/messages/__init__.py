@@ -1,0 +1,7 @@
+"""All user-facing text, Japanese first, in one namespace: ``from kit import messages as msg``.
+
+One submodule per concern keeps reviews small; every name is re-exported here, so code
+always reads ``msg.SOMETHING``. Names must not clash between submodules (a test checks).
+"""
+
+from kit.messages.common import *  # noqa: F403

@@ -1,0 +1,91 @@
+"""The sample city (架空の市): a deterministic, seeded builder used by ``sample_data/`` and tests.
+
+Everything here is fictional: district names are invented, members are nicknames from a
+fixed list and map persons are pseudonyms (「Aさん」). ``build_sample_city(conn)`` gives the
+same rows for the same seed on every machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+from dataclasses import dataclass
+
+from kit import meeting as meetings
+from kit.plan import Plan
+from kit.store import meetings as store
+
+SEED = 42
+CITY = "みどり野市（架空）"
+DISTRICTS = (
+    ("d01", "さくら台地区"),
+    ("d02", "かわせみ地区"),
+    ("d03", "ひばりが丘地区"),
+    ("d04", "もみじ町地区"),
+    ("d05", "すずらん地区"),
+    ("d06", "あおば東地区"),
+)
+NICKNAMES = (
+    "さくら", "つばき", "ひまわり", "すみれ", "かえで", "あやめ", "なでしこ", "たんぽぽ",
+    "こぶし", "ききょう", "りんどう", "やまぶき", "れんげ", "あじさい", "もくれん", "ゆり",
+)
+MEETING_DATES = ("2025-06-14", "2025-11-08", "2026-06-13")
+
+
+@dataclass(frozen=True)
+class SampleMeeting:
+    meeting_id: int
+    district_id: str
+    member_ids: tuple[int, ...]
+    closed: bool
+
+
+def build_sample_city(conn: sqlite3.Connection, plan: Plan, seed: int = SEED) -> list[SampleMeeting]:
+    """Fill an empty store with the sample city; return the meetings made (oldest first)."""
+    rng = random.Random(seed)
+    built: list[SampleMeeting] = []
+    for district_id, name in DISTRICTS:
+        store.upsert_district(conn, district_id, name, CITY)
+    for round_index, held_on in enumerate(MEETING_DATES):
+        for district_id, name in DISTRICTS:
+            closed = round_index < len(MEETING_DATES) - 1
+            meeting = meetings.create_meeting(
+                conn,
+                district_id=district_id,
+                title=f"第{round_index + 1}回 {name} 支え合い会議",
+                held_on=held_on,
+                plan_id=plan.plan_id,
+                agenda="1. 困りごと出し\n2. 支え合いマップ\n3. 優先順位の投票\n4. まとめ",
+            )
+            count = rng.randint(6, 10)
+            member_ids = tuple(
+                meetings.join_meeting(conn, meeting.join_code, nick)[1].id
+                for nick in rng.sample(NICKNAMES, count)
+            )
+            sample = SampleMeeting(meeting.id, district_id, member_ids, closed)
+            for add in sample_builders():
+                add(conn, rng, plan, sample)
+            if closed:
+                meetings.set_phase(conn, meeting.id, "closed")
+            built.append(sample)
+    return built
+
+
+def sample_builders() -> list:
+    """Each capability adds its own rows to a sample meeting, in this order."""
+    builders = []
+    for module, name in (
+        ("kit.sample_issues", "add_sample_issues"),
+        ("kit.sample_map", "add_sample_map"),
+        ("kit.sample_votes", "add_sample_votes"),
+    ):
+        try:
+            builders.append(getattr(__import__(module, fromlist=[name]), name))
+        except (ImportError, AttributeError):
+            continue
+    return builders
+
+
+def demo_meeting_date() -> str:
+    return dt.date.today().isoformat()

@@ -1,0 +1,73 @@
+"""Writing the sample city: the demo database and the files kept in ``sample_data/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from kit import meeting as meetings
+from kit.plan import load_plan
+from kit.sample import CITY, DISTRICTS, build_sample_city
+from kit.settings import REPO_ROOT, Settings
+from kit.store import open_store
+from kit.store import meetings as store
+
+SAMPLE_DIR = REPO_ROOT / "sample_data"
+
+
+def build_demo_database(settings: Settings) -> Path:
+    """A fresh database with the sample city's past meetings and today's meeting, ready to run."""
+    if settings.db_path.exists():
+        settings.db_path.unlink()
+    conn = open_store(settings.db_path)
+    plan = load_plan(settings.plan_path)
+    build_sample_city(conn, plan)
+    district_id, name = DISTRICTS[0]
+    meetings.create_meeting(
+        conn,
+        district_id=district_id,
+        title=f"{name} 支え合い会議（デモ）",
+        held_on=dt.date.today(),
+        plan_id=plan.plan_id,
+        agenda="1. 困りごと出し\n2. 支え合いマップ\n3. 優先順位の投票\n4. まとめ",
+    )
+    conn.close()
+    return settings.db_path
+
+
+def sample_summary(conn) -> dict:
+    """Counts that describe the sample city (checked into ``sample_data/``)."""
+    meetings_ = store.list_meetings(conn)
+    return {
+        "city": CITY,
+        "districts": [{"id": d.id, "name": d.name} for d in store.list_districts(conn)],
+        "meetings": len(meetings_),
+        "members": sum(len(store.list_members(conn, m.id)) for m in meetings_),
+    }
+
+
+def write_sample_data(out: Path | None = None) -> Path:
+    """Rebuild the sample city in memory and write what ``sample_data/`` holds."""
+    out = Path(out or SAMPLE_DIR)
+    out.mkdir(parents=True, exist_ok=True)
+    conn = open_store(":memory:")
+    plan = load_plan()
+    build_sample_city(conn, plan)
+    (out / "sample_city_summary.json").write_text(
+        json.dumps(sample_summary(conn), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    for writer in sample_file_writers():
+        writer(conn, plan, out)
+    return out
+
+
+def sample_file_writers() -> list:
+    """Capabilities that write their own sample files (e.g. the office's result files)."""
+    writers = []
+    for module, name in (("kit.handover", "write_sample_result_files"),):
+        try:
+            writers.append(getattr(__import__(module, fromlist=[name]), name))
+        except (ImportError, AttributeError):
+            continue
+    return writers

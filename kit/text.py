@@ -1,0 +1,58 @@
+"""Checking text that people type, before anything is stored.
+
+Text is stored as typed (after trimming) and escaped where it is shown; it is never
+"cleaned" of HTML, so a member who writes ``<b>`` sees exactly ``<b>`` on the projector.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from kit.errors import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(
+    value: object,
+    *,
+    max_chars: int,
+    empty_message: str | None,
+    too_long_message: str,
+    control_message: str,
+    multiline: bool = False,
+) -> str:
+    """Return ``value`` trimmed, or raise :class:`ValidationError` with a Japanese message.
+
+    ``empty_message=None`` allows empty text. Newlines are kept only when ``multiline``.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(control_message)
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not multiline:
+        text = " ".join(text.split("\n"))
+    if _CONTROL.search(text) or ("\t" in text):
+        text = text.replace("\t", " ")
+        if _CONTROL.search(text):
+            raise ValidationError(control_message)
+    if not text.strip():
+        if empty_message is None:
+            return ""
+        raise ValidationError(empty_message)
+    if len(text) > max_chars:
+        raise ValidationError(too_long_message.format(limit=max_chars))
+    return text
+
+
+def name_key(name: str) -> str:
+    """Key under which a member's name is recognised on rejoin (width, case, spaces ignored)."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def escape(text: object) -> str:
+    """HTML-escape text from users before it goes into any HTML widget or file."""
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,29 @@
+"""What every page and panel is handed: the store, the settings, the plan, who is looking."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Protocol
+
+import ipywidgets as w
+
+from kit.plan import Plan
+from kit.settings import Settings
+
+
+@dataclass
+class PageContext:
+    conn: sqlite3.Connection
+    settings: Settings
+    plan: Plan
+    meeting_id: int | None = None
+    member_id: int | None = None
+
+
+class Panel(Protocol):
+    """One phase's part of a page. ``refresh`` re-reads the store after another kernel wrote."""
+
+    widget: w.Widget
+
+    def refresh(self) -> None: ...

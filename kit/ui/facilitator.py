@@ -1,0 +1,228 @@
+"""The facilitator's page on the projector (進行役のページ): meeting, join code, phases.
+
+Each phase shows its own panel (困りごとボード, 投票, まとめ, …) under a header that stays:
+the join code and QR code, the phase buttons and who has joined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ipywidgets as w
+import segno
+
+from kit import meeting as meetings
+from kit import messages as msg
+from kit.errors import ValidationError
+from kit.meeting import PHASES
+from kit.store import meetings as store
+from kit.text import escape
+from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
+from kit.ui.context import PageContext, Panel
+
+
+def facilitator_panels() -> dict:
+    """Phase → panel factory on the projector; each capability registers its own."""
+    panels: dict = {}
+    for phase, module, name in (
+        ("issues", "kit.ui.board", "IssueBoardPanel"),
+        ("map", "kit.ui.map_summary", "MapSummaryPanel"),
+        ("vote", "kit.ui.vote_panel", "VotePanel"),
+        ("wrapup", "kit.ui.wrapup", "WrapUpPanel"),
+        ("closed", "kit.ui.handover", "HandoverPanel"),
+    ):
+        try:
+            panels[phase] = getattr(__import__(module, fromlist=[name]), name)
+        except (ImportError, AttributeError):
+            continue
+    return panels
+
+
+def member_url(ctx: PageContext) -> str:
+    host = ctx.settings.public_host or "localhost"
+    return f"http://{host}:{ctx.settings.port}/voila/render/member.ipynb"
+
+
+def qr_svg(url: str, scale: int = 6) -> str:
+    """An inline SVG QR code (no image file, nothing fetched)."""
+    return segno.make(url, error="m").svg_inline(scale=scale, dark="#000", light="#fff")
+
+
+class FacilitatorApp:
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.panels = facilitator_panels()
+        self.panel: Panel | None = None
+        self.phase: str | None = None
+        self.feedback = Feedback("tk-facilitator-feedback")
+        self.title = classed(w.HTML(), "tk-meeting-title")
+        self.join_info = classed(w.HTML(), "tk-join-info")
+        self.phase_buttons = {
+            phase: classed(
+                w.ToggleButton(description=msg.PHASE_LABELS[phase], value=False),
+                "tk-phase-button",
+                f"tk-phase-{phase}",
+            )
+            for phase in PHASES
+        }
+        for phase, button in self.phase_buttons.items():
+            button.observe(guarded(self.feedback)(self._phase_clicked(phase)), "value")
+        self.back_button = big_button(msg.PHASE_BACK, "tk-phase-back", style="")
+        self.next_button = big_button(msg.PHASE_NEXT, "tk-phase-next")
+        self.back_button.on_click(guarded(self.feedback)(lambda _b: self._step(-1)))
+        self.next_button.on_click(guarded(self.feedback)(lambda _b: self._step(1)))
+        self.members = classed(w.HTML(), "tk-members")
+        self.body = classed(w.VBox(), "tk-phase-body")
+        self.setup = SetupForm(ctx, self._meeting_chosen)
+        self.header = classed(
+            w.VBox(
+                [
+                    w.HBox([self.title, self.join_info], layout=w.Layout(justify_content="space-between")),
+                    w.HBox(
+                        [self.back_button, *self.phase_buttons.values(), self.next_button],
+                        layout=w.Layout(flex_flow="row wrap"),
+                    ),
+                    self.members,
+                    self.feedback,
+                ]
+            ),
+            "tk-facilitator-header",
+        )
+        self.widget = classed(
+            w.VBox([heading(msg.APP_NAME, cls="tk-app-title"), self.setup.widget, self.header, self.body]),
+            "tk-page",
+            "tk-projector-page",
+        )
+        self.poller = StorePoller(ctx.conn, self.refresh, ctx.settings.poll_seconds)
+        current = store.current_meeting(ctx.conn)
+        if current is not None:
+            self._meeting_chosen(current.id)
+        else:
+            self.header.layout.display = "none"
+        self.poller.start()
+
+    def _meeting_chosen(self, meeting_id: int) -> None:
+        self.ctx.meeting_id = meeting_id
+        self.phase = None
+        self.header.layout.display = None
+        self.refresh()
+
+    def _phase_clicked(self, phase: str):
+        def on_change(change) -> None:
+            if change["new"] and self.ctx.meeting_id is not None and phase != self.phase:
+                meetings.set_phase(self.ctx.conn, self.ctx.meeting_id, phase)
+                self.refresh()
+
+        return on_change
+
+    def _step(self, step: int) -> None:
+        if self.ctx.meeting_id is not None:
+            meetings.step_phase(self.ctx.conn, self.ctx.meeting_id, step)
+            self.refresh()
+
+    def refresh(self) -> None:
+        self.setup.refresh()
+        if self.ctx.meeting_id is None:
+            return
+        meeting = store.get_meeting(self.ctx.conn, self.ctx.meeting_id)
+        district = store.get_district(self.ctx.conn, meeting.district_id)
+        self.title.value = msg.MEETING_HEADER.format(
+            district=escape(district.name), title=escape(meeting.title), date=escape(meeting.held_on)
+        )
+        url = member_url(self.ctx)
+        self.join_info.value = msg.JOIN_INFO.format(
+            code=escape(meeting.join_code), url=escape(url), qr=qr_svg(url)
+        )
+        members = store.list_members(self.ctx.conn, meeting.id)
+        names = "、".join(escape(m.display_name) for m in members) or msg.NO_MEMBERS_YET
+        self.members.value = msg.MEMBERS_JOINED.format(count=len(members), names=names)
+        if meeting.phase != self.phase:
+            self.phase = meeting.phase
+            for phase, button in self.phase_buttons.items():
+                button.value = phase == meeting.phase
+                button.button_style = "info" if phase == meeting.phase else ""
+            factory = self.panels.get(meeting.phase)
+            self.panel = factory(self.ctx) if factory else None
+            self.body.children = (
+                [self.panel.widget]
+                if self.panel
+                else [heading(msg.PHASE_LABELS[meeting.phase], level=2)]
+            )
+        elif self.panel is not None:
+            self.panel.refresh()
+
+
+class SetupForm:
+    """準備: start a new meeting of a district, or continue an open one."""
+
+    def __init__(self, ctx: PageContext, on_chosen) -> None:
+        self.ctx = ctx
+        self.on_chosen = on_chosen
+        self.feedback = Feedback("tk-setup-feedback")
+        self.district = classed(w.Dropdown(description=msg.SETUP_DISTRICT), "tk-setup-district")
+        self.title = classed(
+            w.Text(description=msg.SETUP_TITLE, placeholder=msg.SETUP_TITLE_PLACEHOLDER),
+            "tk-setup-title",
+        )
+        self.date = classed(
+            w.Text(description=msg.SETUP_DATE, value=dt.date.today().isoformat()), "tk-setup-date"
+        )
+        self.agenda = classed(w.Textarea(description=msg.SETUP_AGENDA), "tk-setup-agenda")
+        self.create = big_button(msg.SETUP_CREATE, "tk-setup-create")
+        self.create.on_click(guarded(self.feedback)(self._create))
+        self.existing = classed(w.Dropdown(description=msg.SETUP_EXISTING), "tk-setup-existing")
+        self.open_existing = big_button(msg.SETUP_OPEN, "tk-setup-open", style="")
+        self.open_existing.on_click(guarded(self.feedback)(self._open))
+        self.widget = classed(
+            w.Accordion(
+                children=[
+                    w.VBox(
+                        [
+                            self.district,
+                            self.title,
+                            self.date,
+                            self.agenda,
+                            self.create,
+                            w.HBox([self.existing, self.open_existing]),
+                            self.feedback,
+                        ]
+                    )
+                ],
+                titles=(msg.SETUP_SECTION,),
+                selected_index=None if store.current_meeting(ctx.conn) else 0,
+            ),
+            "tk-setup",
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        districts = store.list_districts(self.ctx.conn)
+        options = [(d.name, d.id) for d in districts]
+        if options != list(self.district.options):
+            self.district.options = options
+        meetings_ = [m for m in store.list_meetings(self.ctx.conn) if m.phase != "closed"]
+        options = [
+            (f"{m.held_on} {m.title}（{msg.PHASE_LABELS[m.phase]}）", m.id) for m in reversed(meetings_)
+        ]
+        if options != list(self.existing.options):
+            self.existing.options = options
+
+    def _create(self, _button=None) -> None:
+        if self.district.value is None:
+            raise ValidationError(msg.DISTRICT_NOT_FOUND)
+        meeting = meetings.create_meeting(
+            self.ctx.conn,
+            district_id=self.district.value,
+            title=self.title.value,
+            held_on=self.date.value,
+            agenda=self.agenda.value,
+            plan_id=self.ctx.plan.plan_id,
+        )
+        self.feedback.ok(msg.SETUP_CREATED.format(code=meeting.join_code))
+        self.widget.selected_index = None
+        self.on_chosen(meeting.id)
+
+    def _open(self, _button=None) -> None:
+        if self.existing.value is not None:
+            self.widget.selected_index = None
+            self.on_chosen(self.existing.value)

@@ -1,0 +1,111 @@
+"""The member's tablet page (参加者のページ): join, then one task per phase.
+
+Kept light on purpose (no pandas, no plotly): it is opened by up to 40 tablets at once.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from kit import meeting as meetings
+from kit import messages as msg
+from kit.store import meetings as store
+from kit.text import escape as _esc
+from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading, paragraph
+from kit.ui.context import PageContext, Panel
+
+
+def member_panels() -> dict:
+    """Phase → panel factory for the tablet. Phases not listed show only a hint."""
+    panels: dict = {}
+    try:
+        from kit.ui.member_issues import MemberIssuesPanel
+
+        panels["issues"] = MemberIssuesPanel
+    except ImportError:
+        pass
+    try:
+        from kit.ui.member_vote import MemberVotePanel
+
+        panels["vote"] = MemberVotePanel
+    except ImportError:
+        pass
+    return panels
+
+
+class MemberApp:
+    """Join form first; after joining, the current phase's task, following the facilitator."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.panels = member_panels()
+        self.phase: str | None = None
+        self.panel: Panel | None = None
+        self.feedback = Feedback("tk-join-feedback")
+        self.code = classed(
+            w.Text(placeholder=msg.JOIN_CODE_PLACEHOLDER, description=""), "tk-join-code"
+        )
+        self.name = classed(w.Text(placeholder=msg.JOIN_NAME_PLACEHOLDER), "tk-join-name")
+        self.join_button = big_button(msg.JOIN_BUTTON, "tk-join-button")
+        self.join_button.on_click(guarded(self.feedback)(self._join))
+        self.status = classed(w.HTML(), "tk-member-status")
+        self.phase_title = classed(w.HTML(), "tk-phase-title")
+        self.phase_hint = classed(w.HTML(), "tk-phase-hint")
+        self.body = classed(w.VBox(), "tk-phase-body")
+        self.join_box = classed(
+            w.VBox(
+                [
+                    heading(msg.JOIN_TITLE, level=2),
+                    paragraph(msg.JOIN_CODE_LABEL),
+                    self.code,
+                    paragraph(msg.JOIN_NAME_LABEL),
+                    self.name,
+                    self.join_button,
+                    self.feedback,
+                ]
+            ),
+            "tk-join-form",
+        )
+        self.task_box = classed(
+            w.VBox([self.status, self.phase_title, self.phase_hint, self.body]), "tk-task"
+        )
+        self.task_box.layout.display = "none"
+        self.widget = classed(
+            w.VBox([heading(msg.APP_NAME, cls="tk-app-title"), self.join_box, self.task_box]),
+            "tk-page",
+            "tk-member-page",
+        )
+        self.poller = StorePoller(ctx.conn, self.refresh, ctx.settings.poll_seconds)
+
+    # --- joining --------------------------------------------------------------------------------
+    def _join(self, _button=None) -> None:
+        meeting, member = meetings.join_meeting(
+            self.ctx.conn,
+            self.code.value,
+            self.name.value,
+            name_max_chars=self.ctx.settings.name_max_chars,
+        )
+        self.ctx.meeting_id, self.ctx.member_id = meeting.id, member.id
+        self.feedback.clear()
+        self.join_box.layout.display = "none"
+        self.task_box.layout.display = None
+        self.status.value = msg.MEMBER_STATUS.format(
+            name=_esc(member.display_name), meeting=_esc(meeting.title)
+        )
+        self.refresh()
+        self.poller.start()
+
+    # --- following the phase -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self.ctx.meeting_id is None:
+            return
+        phase = store.get_phase(self.ctx.conn, self.ctx.meeting_id)
+        if phase != self.phase:
+            self.phase = phase
+            self.phase_title.value = f"<h2>{_esc(msg.PHASE_LABELS[phase])}</h2>"
+            self.phase_hint.value = f"<p>{_esc(msg.PHASE_MEMBER_HINTS[phase])}</p>"
+            factory = self.panels.get(phase)
+            self.panel = factory(self.ctx) if factory else None
+            self.body.children = [self.panel.widget] if self.panel else []
+        elif self.panel is not None:
+            self.panel.refresh()

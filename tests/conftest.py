@@ -1,0 +1,65 @@
+"""Shared fixtures: real SQLite stores (temp files), the sample plan, the sample city."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Tests never read the developer's own Jupyter or kit configuration.
+for _name in list(os.environ):
+    if _name.startswith("TASUKEAI_"):
+        del os.environ[_name]
+
+from kit.plan import load_plan  # noqa: E402
+from kit.settings import load_settings  # noqa: E402
+from kit.store import meetings as meeting_store  # noqa: E402
+from kit.store import open_store  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def plan():
+    return load_plan()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "meetings.sqlite"
+
+
+@pytest.fixture
+def conn(db_path):
+    connection = open_store(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def settings(db_path, tmp_path):
+    return load_settings(
+        environ={},
+        db_path=db_path,
+        office_db_path=tmp_path / "office.sqlite",
+        results_dir=tmp_path / "results",
+    )
+
+
+@pytest.fixture
+def district(conn):
+    return meeting_store.upsert_district(conn, "d01", "テスト地区", "テスト市")
+
+
+@pytest.fixture
+def meeting(conn, district, plan):
+    from kit import meeting as meetings
+
+    return meetings.create_meeting(
+        conn, district_id=district.id, title="テスト会議", held_on="2026-11-26", plan_id=plan.plan_id
+    )
+
+
+@pytest.fixture
+def members(conn, meeting):
+    from kit import meeting as meetings
+
+    return [meetings.join_meeting(conn, meeting.join_code, name)[1] for name in ("あお", "みどり", "あか")]

@@ -58,15 +58,34 @@ def member_page(settings: Settings | None = None, *, show: bool = True):
 
 
 def facilitator_page(settings: Settings | None = None, *, query_string: str | None = None, show: bool = True):
+    """進行役のページ (projector): only with the facilitator key."""
+    from kit.ui.facilitator import FacilitatorApp
+
+    return _keyed_page(FacilitatorApp, settings, query_string, show)
+
+
+def _keyed_page(app_factory, settings: Settings | None, query_string: str | None, show: bool):
     ctx = page_context(settings)
     if not has_facilitator_key(ctx, query_string):
         widget = refusal()
         if show:
             display(widget)
         return widget
-    from kit.ui.facilitator import FacilitatorApp
-
-    app = FacilitatorApp(ctx)
+    app = app_factory(ctx)
     if show:
         display(app.widget)
     return app
+
+
+def map_page(settings: Settings | None = None, *, query_string: str | None = None, show: bool = True):
+    """支え合いマップ: personal data, so only with the facilitator key."""
+    from kit.ui.map_page import MapApp
+
+    return _keyed_page(MapApp, settings, query_string, show)
+
+
+def office_page(settings: Settings | None = None, *, query_string: str | None = None, show: bool = True):
+    """事務局のページ: compiled results of every district, with the facilitator/office key."""
+    from kit.ui.office import OfficeApp
+
+    return _keyed_page(OfficeApp, settings, query_string, show)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-# Tests never read the developer's own Jupyter or kit configuration.
-for _name in list(os.environ):
-    if _name.startswith("TASUKEAI_"):
-        del os.environ[_name]
-
-from kit.plan import load_plan  # noqa: E402
-from kit.settings import load_settings  # noqa: E402
-from kit.store import meetings as meeting_store  # noqa: E402
-from kit.store import open_store  # noqa: E402
+from kit.plan import load_plan
+from kit.settings import load_settings
+from kit.store import meetings as meeting_store
+from kit.store import open_store
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,39 @@
+"""The sample city is deterministic and fictional."""
+
+from __future__ import annotations
+
+from kit.sample import DISTRICTS, NICKNAMES, build_sample_city
+from kit.store import open_store
+from kit.store import meetings as store
+
+
+def _dump(conn) -> list:
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    skip_columns = {"created_at", "updated_at", "joined_at", "last_seen_at", "join_code", "cast_at",
+                    "opened_at", "closed_at", "taken_at", "applied_at", "uploaded_at"}
+    dump = []
+    for table in tables:
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in skip_columns]
+        if not cols:
+            continue
+        rows = conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY 1").fetchall()
+        dump.append((table, [tuple(r) for r in rows]))
+    return dump
+
+
+def test_same_seed_same_city(plan):
+    first, second = open_store(":memory:"), open_store(":memory:")
+    build_sample_city(first, plan)
+    build_sample_city(second, plan)
+    assert _dump(first) == _dump(second)
+
+
+def test_city_has_six_districts_and_past_meetings(plan):
+    conn = open_store(":memory:")
+    built = build_sample_city(conn, plan)
+    assert len(store.list_districts(conn)) >= 6 == len(DISTRICTS)
+    closed = [m for m in store.list_meetings(conn) if m.phase == "closed"]
+    assert len(closed) >= 6
+    assert all(m.plan_id == plan.plan_id for m in store.list_meetings(conn))
+    names = {m.display_name for s in built for m in store.list_members(conn, s.meeting_id)}
+    assert names <= set(NICKNAMES)

@@ -22,7 +22,10 @@ def _add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-host", dest="public_host", help="タブレットに見せるアドレス")
     parser.add_argument("--key", dest="facilitator_key", help="進行役の鍵（省略時は保存済みの鍵）")
     parser.add_argument(
-        "--pool", dest="member_pool_size", type=int, help="参加者ページ用に前もって起動するカーネル数"
+        "--pool",
+        dest="member_pool_size",
+        type=int,
+        help="参加者ページ用に前もって起動するカーネル数",
     )
 
 
@@ -35,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="JSON で出力する")
 
     sample = sub.add_parser("sample-data", help="架空の市のサンプルデータを作る")
-    sample.add_argument("--out", type=Path, default=None, help="出力フォルダー（既定 sample_data/）")
+    sample.add_argument(
+        "--out", type=Path, default=None, help="出力フォルダー（既定 sample_data/）"
+    )
 
     serve = sub.add_parser("serve", help="会議のページを起動する")
     _add_serve_options(serve)
@@ -84,8 +89,15 @@ def cmd_settings(_args) -> int:
 def _serve_settings(args, **extra) -> Settings:
     overrides = {
         key: getattr(args, key, None)
-        for key in ("db_path", "plan_path", "host", "port", "public_host", "facilitator_key",
-                    "member_pool_size")
+        for key in (
+            "db_path",
+            "plan_path",
+            "host",
+            "port",
+            "public_host",
+            "facilitator_key",
+            "member_pool_size",
+        )
     }
     overrides.update(extra)
     return load_settings(**overrides)

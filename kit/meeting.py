@@ -101,7 +101,9 @@ def join_meeting(
     return meeting, member
 
 
-def add_member_without_tablet(conn: sqlite3.Connection, meeting_id: int, display_name: str) -> Member:
+def add_member_without_tablet(
+    conn: sqlite3.Connection, meeting_id: int, display_name: str
+) -> Member:
     """The facilitator registers a member who takes part on paper (紙で参加)."""
     meeting = store.get_meeting(conn, meeting_id)
     _, member = join_meeting(conn, meeting.join_code, display_name, has_tablet=False)

@@ -27,8 +27,22 @@ DISTRICTS = (
     ("d06", "あおば東地区"),
 )
 NICKNAMES = (
-    "さくら", "つばき", "ひまわり", "すみれ", "かえで", "あやめ", "なでしこ", "たんぽぽ",
-    "こぶし", "ききょう", "りんどう", "やまぶき", "れんげ", "あじさい", "もくれん", "ゆり",
+    "さくら",
+    "つばき",
+    "ひまわり",
+    "すみれ",
+    "かえで",
+    "あやめ",
+    "なでしこ",
+    "たんぽぽ",
+    "こぶし",
+    "ききょう",
+    "りんどう",
+    "やまぶき",
+    "れんげ",
+    "あじさい",
+    "もくれん",
+    "ゆり",
 )
 MEETING_DATES = ("2025-06-14", "2025-11-08", "2026-06-13")
 
@@ -41,7 +55,9 @@ class SampleMeeting:
     closed: bool
 
 
-def build_sample_city(conn: sqlite3.Connection, plan: Plan, seed: int = SEED) -> list[SampleMeeting]:
+def build_sample_city(
+    conn: sqlite3.Connection, plan: Plan, seed: int = SEED
+) -> list[SampleMeeting]:
     """Fill an empty store with the sample city; return the meetings made (oldest first)."""
     rng = random.Random(seed)
     built: list[SampleMeeting] = []

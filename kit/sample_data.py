@@ -10,8 +10,8 @@ from kit import meeting as meetings
 from kit.plan import load_plan
 from kit.sample import CITY, DISTRICTS, build_sample_city
 from kit.settings import REPO_ROOT, Settings
-from kit.store import open_store
 from kit.store import meetings as store
+from kit.store import open_store
 
 SAMPLE_DIR = REPO_ROOT / "sample_data"
 

@@ -156,7 +156,8 @@ def prepare_environment(settings: Settings, runtime_dir: Path) -> dict[str, str]
     template_root = build_template(runtime_dir / "jupyter")
     env = dict(settings_environ(settings))
     env["JUPYTER_PATH"] = os.pathsep.join(
-        [str(template_root)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+        [str(template_root)]
+        + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
     )
     env["PYTHONPATH"] = os.pathsep.join(
         [str(REPO_ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]

@@ -47,7 +47,11 @@ def meeting(conn, district, plan):
     from kit import meeting as meetings
 
     return meetings.create_meeting(
-        conn, district_id=district.id, title="テスト会議", held_on="2026-11-26", plan_id=plan.plan_id
+        conn,
+        district_id=district.id,
+        title="テスト会議",
+        held_on="2026-11-26",
+        plan_id=plan.plan_id,
     )
 
 
@@ -55,4 +59,7 @@ def meeting(conn, district, plan):
 def members(conn, meeting):
     from kit import meeting as meetings
 
-    return [meetings.join_meeting(conn, meeting.join_code, name)[1] for name in ("あお", "みどり", "あか")]
+    return [
+        meetings.join_meeting(conn, meeting.join_code, name)[1]
+        for name in ("あお", "みどり", "あか")
+    ]

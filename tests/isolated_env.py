@@ -45,7 +45,9 @@ def pytest_configure(config):
 
 
 def _collects_notebooks(config) -> bool:
-    return bool(config.getoption("--nbval-lax", default=False) or config.getoption("--nbval", default=False))
+    return bool(
+        config.getoption("--nbval-lax", default=False) or config.getoption("--nbval", default=False)
+    )
 
 
 def pytest_unconfigure(config):

@@ -18,7 +18,11 @@ def test_create_meeting_gets_a_short_numeric_join_code(meeting):
 def test_join_codes_are_unique(conn, district, plan):
     codes = {
         meetings.create_meeting(
-            conn, district_id=district.id, title=f"会議{i}", held_on="2026-01-01", plan_id=plan.plan_id
+            conn,
+            district_id=district.id,
+            title=f"会議{i}",
+            held_on="2026-01-01",
+            plan_id=plan.plan_id,
         ).join_code
         for i in range(50)
     }
@@ -27,17 +31,27 @@ def test_join_codes_are_unique(conn, district, plan):
 
 @pytest.mark.parametrize(
     ("title", "held_on"),
-    [("", "2026-01-01"), ("   ", "2026-01-01"), ("会議", "きのう"), ("会議", "2026-13-01"), ("x" * 61, "2026-01-01")],
+    [
+        ("", "2026-01-01"),
+        ("   ", "2026-01-01"),
+        ("会議", "きのう"),
+        ("会議", "2026-13-01"),
+        ("x" * 61, "2026-01-01"),
+    ],
 )
 def test_bad_meeting_input_is_refused(conn, district, plan, title, held_on):
     with pytest.raises(ValidationError):
-        meetings.create_meeting(conn, district_id=district.id, title=title, held_on=held_on, plan_id=plan.plan_id)
+        meetings.create_meeting(
+            conn, district_id=district.id, title=title, held_on=held_on, plan_id=plan.plan_id
+        )
     assert store.list_meetings(conn) == []
 
 
 def test_unknown_district_is_refused(conn, plan):
     with pytest.raises(NotFoundError):
-        meetings.create_meeting(conn, district_id="nope", title="会議", held_on="2026-01-01", plan_id=plan.plan_id)
+        meetings.create_meeting(
+            conn, district_id="nope", title="会議", held_on="2026-01-01", plan_id=plan.plan_id
+        )
 
 
 def test_rejoining_with_the_same_name_continues_as_the_same_member(conn, meeting):
@@ -116,8 +130,12 @@ def test_paper_member_is_registered_without_tablet(conn, meeting):
 
 
 def test_current_meeting_is_the_newest_open_one(conn, district, plan):
-    first = meetings.create_meeting(conn, district_id=district.id, title="一", held_on="2026-01-01", plan_id=plan.plan_id)
-    second = meetings.create_meeting(conn, district_id=district.id, title="二", held_on="2026-02-01", plan_id=plan.plan_id)
+    first = meetings.create_meeting(
+        conn, district_id=district.id, title="一", held_on="2026-01-01", plan_id=plan.plan_id
+    )
+    second = meetings.create_meeting(
+        conn, district_id=district.id, title="二", held_on="2026-02-01", plan_id=plan.plan_id
+    )
     assert store.current_meeting(conn).id == second.id
     meetings.set_phase(conn, second.id, "closed")
     assert store.current_meeting(conn).id == first.id

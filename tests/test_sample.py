@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 from kit.sample import DISTRICTS, NICKNAMES, build_sample_city
-from kit.store import open_store
 from kit.store import meetings as store
+from kit.store import open_store
 
 
 def _dump(conn) -> list:
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-    skip_columns = {"created_at", "updated_at", "joined_at", "last_seen_at", "join_code", "cast_at",
-                    "opened_at", "closed_at", "taken_at", "applied_at", "uploaded_at"}
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+    ]
+    skip_columns = {
+        "created_at",
+        "updated_at",
+        "joined_at",
+        "last_seen_at",
+        "join_code",
+        "cast_at",
+        "opened_at",
+        "closed_at",
+        "taken_at",
+        "applied_at",
+        "uploaded_at",
+    }
     dump = []
     for table in tables:
-        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in skip_columns]
+        cols = [
+            r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in skip_columns
+        ]
         if not cols:
             continue
         rows = conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY 1").fetchall()

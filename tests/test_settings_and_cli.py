@@ -22,7 +22,9 @@ def test_environment_then_overrides(tmp_path):
 
 
 def test_settings_round_trip_through_the_kernel_environment(tmp_path):
-    settings = load_settings(environ={}, db_path=tmp_path / "a.sqlite", port=8123, poll_seconds=0.25)
+    settings = load_settings(
+        environ={}, db_path=tmp_path / "a.sqlite", port=8123, poll_seconds=0.25
+    )
     assert load_settings(environ=settings_environ(settings)) == settings
 
 

@@ -29,7 +29,9 @@ def test_migrations_are_recorded_once_by_name(db_path):
 
 def test_newer_database_is_refused_with_a_japanese_message(db_path):
     conn = open_store(db_path)
-    conn.execute("INSERT INTO schema_migrations (position, name) VALUES (999, '9999_from_the_future')")
+    conn.execute(
+        "INSERT INTO schema_migrations (position, name) VALUES (999, '9999_from_the_future')"
+    )
     conn.close()
     with pytest.raises(SchemaTooNewError) as info:
         open_store(db_path)

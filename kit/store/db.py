@@ -52,7 +52,9 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+def transaction(
+    conn: sqlite3.Connection, *, immediate: bool = True
+) -> Iterator[sqlite3.Connection]:
     """Run a block as one transaction: all of it is written, or none of it.
 
     ``BEGIN IMMEDIATE`` takes the write lock at the start, so two kernels that

@@ -74,7 +74,9 @@ def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 # --- districts -----------------------------------------------------------------------------------
-def upsert_district(conn: sqlite3.Connection, district_id: str, name: str, city: str = "") -> District:
+def upsert_district(
+    conn: sqlite3.Connection, district_id: str, name: str, city: str = ""
+) -> District:
     conn.execute(
         "INSERT INTO districts (id, name, city) VALUES (?, ?, ?)"
         " ON CONFLICT(id) DO UPDATE SET name = excluded.name, city = excluded.city",
@@ -128,7 +130,10 @@ def find_meeting_by_code(conn: sqlite3.Connection, join_code: str) -> Meeting | 
 
 
 def join_code_taken(conn: sqlite3.Connection, join_code: str) -> bool:
-    return conn.execute("SELECT 1 FROM meetings WHERE join_code = ?", (join_code,)).fetchone() is not None
+    return (
+        conn.execute("SELECT 1 FROM meetings WHERE join_code = ?", (join_code,)).fetchone()
+        is not None
+    )
 
 
 def list_meetings(conn: sqlite3.Connection, district_id: str | None = None) -> list[Meeting]:

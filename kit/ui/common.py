@@ -94,7 +94,9 @@ class StorePoller:
     loop; tables are re-read only when it moves.
     """
 
-    def __init__(self, conn: sqlite3.Connection, on_change: Callable[[], None], interval: float = 0.5):
+    def __init__(
+        self, conn: sqlite3.Connection, on_change: Callable[[], None], interval: float = 0.5
+    ):
         self.conn = conn
         self.on_change = on_change
         self.interval = interval

@@ -57,7 +57,9 @@ def member_page(settings: Settings | None = None, *, show: bool = True):
     return app
 
 
-def facilitator_page(settings: Settings | None = None, *, query_string: str | None = None, show: bool = True):
+def facilitator_page(
+    settings: Settings | None = None, *, query_string: str | None = None, show: bool = True
+):
     """進行役のページ (projector): only with the facilitator key."""
     from kit.ui.facilitator import FacilitatorApp
 
@@ -77,14 +79,18 @@ def _keyed_page(app_factory, settings: Settings | None, query_string: str | None
     return app
 
 
-def map_page(settings: Settings | None = None, *, query_string: str | None = None, show: bool = True):
+def map_page(
+    settings: Settings | None = None, *, query_string: str | None = None, show: bool = True
+):
     """支え合いマップ: personal data, so only with the facilitator key."""
     from kit.ui.map_page import MapApp
 
     return _keyed_page(MapApp, settings, query_string, show)
 
 
-def office_page(settings: Settings | None = None, *, query_string: str | None = None, show: bool = True):
+def office_page(
+    settings: Settings | None = None, *, query_string: str | None = None, show: bool = True
+):
     """事務局のページ: compiled results of every district, with the facilitator/office key."""
     from kit.ui.office import OfficeApp
 

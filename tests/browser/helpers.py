@@ -54,9 +54,22 @@ class KitServer:
 
     def command(self) -> list[str]:
         return [
-            sys.executable, "-m", "kit.cli", "demo" if self.demo else "serve",
-            "--db", str(self.db_path), "--port", str(self.port), "--host", "127.0.0.1",
-            "--public-host", "127.0.0.1", "--key", KEY, "--pool", str(self.pool),
+            sys.executable,
+            "-m",
+            "kit.cli",
+            "demo" if self.demo else "serve",
+            "--db",
+            str(self.db_path),
+            "--port",
+            str(self.port),
+            "--host",
+            "127.0.0.1",
+            "--public-host",
+            "127.0.0.1",
+            "--key",
+            KEY,
+            "--pool",
+            str(self.pool),
             *self.extra_args,
         ]
 
@@ -66,13 +79,19 @@ class KitServer:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self._log = log
         self.proc = subprocess.Popen(
-            self.command(), cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+            self.command(),
+            cwd=self.workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(
+                    f"server exited: {self.log_path.read_text(errors='replace')[-3000:]}"
+                )
             try:
                 # Only a TCP connection: every GET of a notebook URL would start a kernel.
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
@@ -132,7 +151,9 @@ def track_outside_requests(page) -> list[str]:
     return outside
 
 
-def open_page(browser, url: str, viewport=TABLET, *, wait_for: str = ".tk-page", timeout: float = 90_000):
+def open_page(
+    browser, url: str, viewport=TABLET, *, wait_for: str = ".tk-page", timeout: float = 90_000
+):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     outside = track_outside_requests(page)

@@ -25,7 +25,10 @@ def test_facilitator_page_renders_with_key_at_projector_size(chromium, kit_serve
 
 
 def test_facilitator_page_refuses_without_key(chromium, kit_server):
-    for url in (kit_server.url("facilitator.ipynb"), kit_server.url("facilitator.ipynb", key="guess")):
+    for url in (
+        kit_server.url("facilitator.ipynb"),
+        kit_server.url("facilitator.ipynb", key="guess"),
+    ):
         page = open_page(chromium, url, TABLET, wait_for=".tk-refused")
         assert "進行役の鍵が必要です" in page.inner_text(".tk-page")
         assert page.locator(".tk-phase-button").count() == 0

@@ -1,0 +1,1 @@
+"""Charts: pure functions, data → plotly Figure (never shown here)."""

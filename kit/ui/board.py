@@ -7,8 +7,10 @@ edit wording, merge two issues, hide / unhide, write down an issue spoken aloud.
 
 from __future__ import annotations
 
+import json
+
 import ipywidgets as w
-from IPython.display import clear_output
+import plotly.graph_objects as go
 
 from kit import issues
 from kit import messages as msg
@@ -23,6 +25,7 @@ from kit.ui.context import PageContext
 
 OPTION_TEXT_CHARS = 36
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
 def render_board_html(board: IssueBoard) -> str:
@@ -253,10 +256,7 @@ class IssueBoardPanel:
         self._update_members()
 
     def _draw_chart(self, counts) -> None:
-        figure = goal_counts_figure(counts)
-        with self.chart:
-            clear_output(wait=True)
-            figure.show(renderer="plotly_mimetype", config=PLOTLY_CONFIG)
+        self.chart.outputs = (chart_output(goal_counts_figure(counts)),)
 
     def _update_options(self, board: IssueBoard) -> None:
         none = [(msg.ISSUE_BOARD_PICK_NONE, None)]
@@ -374,6 +374,12 @@ class IssueBoardPanel:
         self.spoken_text.value = ""
         self.feedback.ok(msg.ISSUE_BOARD_SPOKEN_ADDED.format(id=issue.id))
         self.refresh()
+
+
+def chart_output(figure: go.Figure) -> dict:
+    """A display-data output drawn by the page's plotly renderer (cached, never a CDN)."""
+    data = {**json.loads(figure.to_json()), "config": PLOTLY_CONFIG}
+    return {"output_type": "display_data", "data": {PLOTLY_MIME: data}, "metadata": {}}
 
 
 def set_options(dropdown: w.Dropdown, options: list) -> None:

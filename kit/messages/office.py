@@ -1,0 +1,136 @@
+"""Text of the hand-over (事務局へ提出) and the council office's compile, views and exports."""
+
+# --- hand-over on the facilitator page ---------------------------------------------------------------
+HANDOVER_TITLE = "事務局へ提出"
+HANDOVER_INTRO = (
+    "きょうの会議の結果を、市社協事務局へ渡すファイルに保存します。"
+    "困りごと・投票の結果・取組（まとめ）と、支え合いマップの「数」だけが入ります。"
+)
+HANDOVER_PRIVACY = "参加者の名前、支え合いマップの名前・メモ・位置は入りません。"
+HANDOVER_SAVE = "事務局へ提出するファイルを保存"
+HANDOVER_SAVED = "保存しました（第{revision}版）。このファイルを事務局へ渡してください。"
+HANDOVER_SAVED_WHERE = "保存先フォルダー: {folder}"
+HANDOVER_SAVED_NAME = "ファイル名: {name}"
+HANDOVER_SAVED_COUNTS = "困りごと {issues} 件・投票 {votes} 件・取組 {actions} 件"
+HANDOVER_NOT_SAVED_YET = "まだ保存していません。"
+HANDOVER_WRONG_PHASE = "事務局へ提出するファイルは「まとめ」か「終了」の段階で保存できます。"
+HANDOVER_WRITE_FAILED = (
+    "ファイルを保存できませんでした: {path}。"
+    "保存先のフォルダーがあるか、書き込めるか（USB メモリの空きなど）を確かめてください。"
+)
+
+# --- map counts (支え合いマップの数だけ) ---------------------------------------------------------------
+OFFICE_MAP_PERSONS = "人・世帯の数"
+OFFICE_MAP_PLACES = "場所・資源の数"
+OFFICE_MAP_LINKS = "つながり（線）の数"
+OFFICE_MAP_ISOLATED = "孤立している人（線なし）"
+OFFICE_MAP_WATCH_GAP = "見守りの空白（見守りが必要・見守る人なし）"
+
+# --- reading a result file -------------------------------------------------------------------------
+OFFICE_FILE_EMPTY_FILE = "空のファイルです（0 バイト）。保存の途中で止まった可能性があります。"
+OFFICE_FILE_TOO_BIG = "ファイルが大きすぎます（{mb} MB まで）。会議結果ファイルではないようです。"
+OFFICE_FILE_DAMAGED_ZIP = (
+    "ファイルが壊れているか、途中で切れています（zip として読めません）。"
+    "地区の進行役にもう一度保存してもらってください。"
+)
+OFFICE_FILE_NOT_RESULT_FILE = "たすけあい会議の結果ファイルではないので読み飛ばしました。"
+OFFICE_FILE_DUPLICATE_MEMBER = "ファイルの中に同じ名前のものが二つあります（壊れています）。"
+OFFICE_FILE_MANIFEST_UNREADABLE = "manifest.json が読めません（壊れています）。"
+OFFICE_FILE_BAD_VERSION = "形式の版「{version}」が正しくありません。"
+OFFICE_FILE_FUTURE_VERSION = (
+    "新しい版のキットで作られたファイルです（形式の版 {version}。このキットが読めるのは版 {supported} まで）。"
+    "キットを更新してから取り込んでください。"
+)
+OFFICE_FILE_FIELD_MISSING = "「{field}」がありません"
+OFFICE_FILE_FIELD_WRONG_TYPE = "「{field}」の値が正しくありません"
+OFFICE_FILE_MANIFEST_INCOMPLETE = "manifest.json に必要な項目が欠けているか、値が正しくありません。"
+OFFICE_FILE_MANIFEST_EDITED = (
+    "manifest.json が保存後に書き換えられています（チェックサムが合いません）。"
+    "進行役のパソコンでもう一度保存してもらってください。"
+)
+OFFICE_FILE_OTHER_PLAN = (
+    "別の活動計画（{theirs}）のファイルです。事務局の計画は「{ours}」です。"
+    "ほかの市のファイルが混ざっていないか確かめてください。"
+)
+OFFICE_FILE_UID_MISMATCH = "会議の識別子が地区・日付・会議名と合いません"
+OFFICE_FILE_MISSING_FILES = "ファイルの中に必要な表がありません。"
+OFFICE_FILE_EXTRA_FILES = "ファイルの中に、manifest.json に載っていないものがあります。"
+OFFICE_FILE_CHECKSUM_MISMATCH = (
+    "「{member}」が保存後に書き換えられています（チェックサムが合いません）。"
+    "Excel などで開いて保存し直すと、こうなります。元のファイルをもらい直してください。"
+)
+OFFICE_FILE_CSV_NOT_UTF8 = "「{member}」が UTF-8 の文字として読めません。"
+OFFICE_FILE_CSV_BROKEN = "「{member}」が CSV として読めません。"
+OFFICE_FILE_CSV_COLUMNS = "「{member}」に必要な列がありません。"
+OFFICE_FILE_CSV_ROW = "「{member}」の {line} 行目の列が足りません。"
+OFFICE_FILE_CSV_VALUE = (
+    "「{member}」の {line} 行目「{column}」の値が正しくありません（計画にない番号など）。"
+)
+OFFICE_FILE_BAD_REFERENCES = "表どうしの番号が合いません（重複や、ない番号への参照）。"
+
+# --- compiling a folder ------------------------------------------------------------------------------
+OFFICE_STATUS_LABELS = {
+    "ok": "取り込み",
+    "replaced": "新しい版に置き換え",
+    "duplicate": "取り込み済み",
+    "older": "古い版のため不使用",
+    "unrelated": "対象外",
+    "error": "エラー",
+}
+OFFICE_MEETING_LABEL = "{district} {date} の会議（第{revision}版）"
+OFFICE_IMPORTED = "{where}を取り込みました。"
+OFFICE_REPLACED = "{where}を取り込み、前の第{old}版と置き換えました。"
+OFFICE_OLDER_REVISION = "{where}は、より新しい第{newer}版を取り込み済みなので使いません。"
+OFFICE_SAME_REVISION_DIFFERS = (
+    "{where}は、同じ版で内容の違うファイル（{first}）を取り込み済みです。"
+    "先に取り込んだ方を使います。進行役にもう一度保存してもらってください。"
+)
+OFFICE_DUPLICATE_FILE = "同じファイルを取り込み済みです（{first}）。数えるのは一度だけです。"
+OFFICE_UNRELATED_FILE = "会議結果ファイル（.zip）ではないので読み飛ばしました。"
+OFFICE_FILE_UNREADABLE = "ファイルを開けませんでした。"
+OFFICE_STORE_FAILED = "集計データへの書き込みに失敗しました。このファイルは取り込んでいません。"
+OFFICE_FOLDER_MISSING = "フォルダーが見つかりません: {folder}"
+OFFICE_FOLDER_NOT_DIR = "フォルダーではありません: {folder}"
+OFFICE_FOLDER_EMPTY = "フォルダー（{folder}）に会議結果ファイルがありません。"
+OFFICE_PLAN_MISMATCH = (
+    "この集計データは活動計画「{stored}」で作られています。"
+    "計画「{given}」のファイルは、別の集計データ（office_db_path）で集計してください。"
+)
+OFFICE_SUMMARY = (
+    "{total} 件のファイルを調べました：取り込み {ok}・置き換え {replaced}・取り込み済み {duplicate}・"
+    "古い版 {older}・対象外 {unrelated}・エラー {error}"
+)
+OFFICE_PROGRESS = "集計中… {done}/{total} {name}"
+
+# --- city views (市全体の集計) --------------------------------------------------------------------------
+OFFICE_ALL_YEARS = "すべての年度"
+OFFICE_ALL_DISTRICTS = "すべての地区"
+OFFICE_FILTER_YEAR_VALUE = "{year}年度"
+OFFICE_FILTER_DESCRIBE = "絞り込み：{year}・{district}"
+OFFICE_YES = "○"
+OFFICE_NO_GOAL = "（重点目標なし）"
+OFFICE_TABLE_MEETINGS = "取り込んだ会議"
+OFFICE_TABLE_HEATMAP = "地区 × 重点目標：出された困りごとの数"
+OFFICE_TABLE_TOP_ITEMS = "各地区の投票で上位になった項目"
+OFFICE_TABLE_PRIORITIES = "市全体の優先課題（いくつの地区が上位に挙げたか）"
+OFFICE_PRIORITIES_NOTE = (
+    "締め切った投票で {n} 位以内に入った項目を重点目標ごとにまとめました。"
+    "「得点の割合」は各投票の得点を合計 1 にそろえた値です。"
+)
+OFFICE_TABLE_COVERAGE = "計画のカバー状況（活動方針ごと）"
+OFFICE_COVERAGE_NOTE = (
+    "困りごとは重点目標に結びつけて出されるため、その重点目標の困りごとを出した地区、"
+    "またはその活動方針の取組を決めた地区を「取り上げた地区」と数えています。"
+)
+OFFICE_COVERAGE_LABELS = {
+    "not_raised": "どの地区も取り上げていない",
+    "no_action": "取り上げたが取組なし",
+    "action": "取組あり",
+}
+OFFICE_TABLE_ACTIONS = "地区ごとの取組の状況"
+OFFICE_ACTIONS_NOTE = "状況は、その取組を決めた会議のファイルを保存したときのものです。"
+OFFICE_ACTION_STATUS_LABELS = {"not_started": "未着手", "in_progress": "進行中", "done": "完了"}
+OFFICE_TABLE_ACTION_LIST = "取組の一覧"
+OFFICE_TABLE_TURNOUT = "会議ごとの参加者と投票率"
+OFFICE_TABLE_MAP = "支え合いマップの数（地区・会議ごと）"
+OFFICE_MAP_NOTE = "事務局には数だけが届きます。名前・メモ・位置は地区の外に出ません。"

@@ -1,0 +1,317 @@
+"""Compiling every district's result files into the office store (事務局の集計).
+
+``compile_folder`` reads every file in a folder, checks each one and reports per file in
+Japanese — 取り込み / 取り込み済み / 古い版を置き換え / 新しい版があるので不使用 / 関係のない
+ファイル / エラー (with the reason) — without stopping at a bad file. Importing the same file
+twice counts it once; a newer revision of a meeting replaces the older one; a bad file
+changes nothing, so nothing already compiled is lost or counted twice.
+
+>>> report = compile_folder(office_conn, "results", plan)  # doctest: +SKIP
+>>> print(report.summary())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kit import messages as msg
+from kit.errors import ResultFileError, ValidationError
+from kit.handover import MAX_FILE_BYTES, NotAResultFile, ResultFile, read_result_file
+from kit.plan import Plan
+from kit.store import now, transaction
+from kit.store import office as store
+from kit.store.office import open_office_store
+
+__all__ = [
+    "CompileReport",
+    "FileReport",
+    "compile_folder",
+    "fiscal_year",
+    "import_result",
+    "open_office_store",
+]
+
+STATUSES = ("ok", "replaced", "duplicate", "older", "unrelated", "error")
+"""Outcome of one file: imported, replaced an older revision, same file again, an older
+revision than the one compiled, not a result file, or refused with a reason."""
+
+ProgressCallback = Callable[[int, int, str], None]
+BATCH_SIZE = 250
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One line of the report: which file, what happened, why (in Japanese)."""
+
+    name: str
+    status: str
+    message: str
+    details: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return msg.OFFICE_STATUS_LABELS[self.status]
+
+    def line(self) -> str:
+        text = f"[{self.label}] {self.name}: {self.message}"
+        if self.details:
+            text += (
+                "（" + "、".join(self.details[:5]) + ("…" if len(self.details) > 5 else "") + "）"
+            )
+        return text
+
+
+@dataclass
+class CompileReport:
+    """What ``compile_folder`` did, file by file."""
+
+    folder: Path
+    files: list[FileReport] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(f.status for f in self.files)
+        return {status: counted.get(status, 0) for status in STATUSES}
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.status == "error" for f in self.files)
+
+    def summary(self) -> str:
+        if not self.files:
+            return msg.OFFICE_FOLDER_EMPTY.format(folder=self.folder)
+        c = self.counts()
+        return msg.OFFICE_SUMMARY.format(total=len(self.files), **c)
+
+    def lines(self) -> list[str]:
+        return [f.line() for f in self.files]
+
+
+def fiscal_year(held_on: str) -> int:
+    """年度 (April to March) of a date: 2026-03-31 → 2025, 2026-04-01 → 2026."""
+    year, month = int(held_on[:4]), int(held_on[5:7])
+    return year if month >= 4 else year - 1
+
+
+def list_candidate_files(folder: Path) -> list[Path]:
+    """Every file under ``folder`` (sub-folders too), hidden files and temp files excluded."""
+    found = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda p: str(p.relative_to(folder)))
+
+
+def compile_folder(
+    office_conn: sqlite3.Connection,
+    folder: str | Path,
+    plan: Plan,
+    *,
+    progress: ProgressCallback | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> CompileReport:
+    """Import every result file in ``folder`` into the office store; return the report.
+
+    The office's plan is fixed by the first compile; a later compile with another plan
+    is refused. Files are written in batches (one transaction each), every file inside
+    its own savepoint, so a file that fails leaves nothing behind.
+    """
+    folder = Path(folder).expanduser()
+    if not folder.exists():
+        raise ValidationError(msg.OFFICE_FOLDER_MISSING.format(folder=folder))
+    if not folder.is_dir():
+        raise ValidationError(msg.OFFICE_FOLDER_NOT_DIR.format(folder=folder))
+    with transaction(office_conn):
+        stored = store.set_plan_id_if_absent(office_conn, plan.plan_id)
+    if stored != plan.plan_id:
+        raise ValidationError(msg.OFFICE_PLAN_MISMATCH.format(stored=stored, given=plan.plan_id))
+    paths = list_candidate_files(folder)
+    report = CompileReport(folder=folder)
+    total = len(paths)
+    if progress:
+        progress(0, total, "")
+    for start in range(0, total, max(batch_size, 1)):
+        batch = paths[start : start + batch_size]
+        with transaction(office_conn):
+            for offset, path in enumerate(batch):
+                name = str(path.relative_to(folder))
+                report.files.append(_compile_one(office_conn, path, name, plan))
+                if progress:
+                    progress(start + offset + 1, total, name)
+    return report
+
+
+def _compile_one(conn: sqlite3.Connection, path: Path, name: str, plan: Plan) -> FileReport:
+    if path.suffix.lower() != ".zip":
+        return FileReport(name, "unrelated", msg.OFFICE_UNRELATED_FILE)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ResultFileError(
+                msg.OFFICE_FILE_TOO_BIG.format(mb=MAX_FILE_BYTES // (1024 * 1024))
+            )
+        data = path.read_bytes()
+    except ResultFileError as exc:
+        return FileReport(name, "error", exc.message, tuple(exc.details))
+    except OSError as exc:
+        return FileReport(name, "error", msg.OFFICE_FILE_UNREADABLE, (exc.strerror or str(exc),))
+    sha = hashlib.sha256(data).hexdigest()
+    known = store.find_imported_file(conn, sha)
+    if known is not None:
+        return FileReport(
+            name, "duplicate", msg.OFFICE_DUPLICATE_FILE.format(first=known.file_name)
+        )
+    try:
+        result = read_result_file(data, plan, name=name)
+    except NotAResultFile as exc:
+        return FileReport(name, "unrelated", exc.message)
+    except ResultFileError as exc:
+        return FileReport(name, "error", exc.message, tuple(exc.details))
+    try:
+        with store.savepoint(conn):
+            return import_result(conn, result, name)
+    except sqlite3.Error as exc:
+        return FileReport(name, "error", msg.OFFICE_STORE_FAILED, (str(exc),))
+
+
+def import_result(conn: sqlite3.Connection, result: ResultFile, name: str) -> FileReport:
+    """Take one checked result file into the store (inside a transaction); say what happened."""
+    m = result.manifest
+    existing = store.get_meeting(conn, m.meeting_uid)
+    where = msg.OFFICE_MEETING_LABEL.format(
+        district=m.district_name, date=m.meeting_date, revision=m.revision
+    )
+    if existing is not None and existing.revision > m.revision:
+        store.record_imported_file(conn, result.sha256, name, m.meeting_uid, m.revision)
+        return FileReport(
+            name, "older", msg.OFFICE_OLDER_REVISION.format(where=where, newer=existing.revision)
+        )
+    if existing is not None and existing.revision == m.revision:
+        return FileReport(
+            name,
+            "error",
+            msg.OFFICE_SAME_REVISION_DIFFERS.format(where=where, first=existing.file_name),
+        )
+    store.replace_meeting(conn, _meeting_row(result, name), _table_rows(result))
+    store.record_imported_file(conn, result.sha256, name, m.meeting_uid, m.revision)
+    if existing is None:
+        return FileReport(name, "ok", msg.OFFICE_IMPORTED.format(where=where))
+    return FileReport(
+        name, "replaced", msg.OFFICE_REPLACED.format(where=where, old=existing.revision)
+    )
+
+
+def _meeting_row(result: ResultFile, name: str) -> dict:
+    m = result.manifest
+    return {
+        "uid": m.meeting_uid,
+        "district_id": m.district_id,
+        "district_name": m.district_name,
+        "city": m.city,
+        "plan_id": m.plan_id,
+        "held_on": m.meeting_date,
+        "fiscal_year": fiscal_year(m.meeting_date),
+        "title": m.title,
+        "revision": m.revision,
+        "kit_version": m.kit_version,
+        "format_version": m.format_version,
+        "created_at": m.created_at,
+        "members": m.members,
+        "members_with_tablet": m.members_with_tablet,
+        "file_sha256": result.sha256,
+        "file_name": name,
+        "imported_at": now(),
+    }
+
+
+def _table_rows(result: ResultFile) -> dict[str, list[dict]]:
+    issues = [
+        {
+            k: r[k]
+            for k in (
+                "issue_no",
+                "text",
+                "goal_id",
+                "seriousness",
+                "reach",
+                "place",
+                "raised_count",
+            )
+        }
+        for r in result.rows("issues.csv")
+    ]
+    votes = [
+        {
+            k: r[k]
+            for k in (
+                "vote_no",
+                "title",
+                "method",
+                "settings_json",
+                "status",
+                "opened_at",
+                "closed_at",
+                "eligible",
+                "ballots",
+                "paper_ballots",
+            )
+        }
+        for r in result.rows("votes.csv")
+    ]
+    tallies = [
+        {
+            **{
+                k: r[k]
+                for k in (
+                    "vote_no",
+                    "position",
+                    "label",
+                    "issue_no",
+                    "goal_id",
+                    "spread",
+                    "rank",
+                    "tied",
+                )
+            },
+            "score": float(r["score"]),
+        }
+        for r in result.rows("tallies.csv")
+    ]
+    ballots = [
+        {k: r[k] for k in ("vote_no", "ballot_no", "is_paper", "choices")}
+        for r in result.rows("ballots.csv")
+    ]
+    actions = [
+        {
+            k: r[k]
+            for k in (
+                "action_no",
+                "title",
+                "owner",
+                "due_on",
+                "policy_id",
+                "goal_id",
+                "status",
+                "source_issue_no",
+            )
+        }
+        for r in result.rows("actions.csv")
+    ]
+    counts = [
+        {k: r[k] for k in ("category", "label", "count")} for r in result.rows("map_counts.csv")
+    ]
+    return {
+        "issues": issues,
+        "votes": votes,
+        "tallies": tallies,
+        "ballots": ballots,
+        "actions": actions,
+        "map_counts": counts,
+    }

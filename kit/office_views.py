@@ -1,0 +1,552 @@
+"""City-wide tables for the council office (市全体の集計表): pure functions over the office store.
+
+Each function takes the office connection, the plan and an :class:`OfficeFilter` (年度 and
+地区) and returns a :class:`Table` — plain rows with Japanese column headers — that the
+charts (``kit.charts.office``), the page and the exports (Excel, CSV, HTML) all share.
+
+>>> table = goal_heatmap(office_conn, plan, OfficeFilter(year=2025))  # doctest: +SKIP
+>>> table.headers()[:3]  # doctest: +SKIP
+['地区ID', '地区', '重点目標ID']
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kit import messages as msg
+from kit.plan import Plan
+from kit.store import office as store
+
+TOP_N = 3
+"""Items ranked this high or better in a closed vote count as a district's top priority."""
+
+MAP_FOCUS = ("isolated", "watch_gap")
+"""Map categories followed over time: 孤立している人 and 見守りの空白."""
+
+
+@dataclass(frozen=True)
+class OfficeFilter:
+    """絞り込み: 年度 (April–March; ``None`` = every year) and 地区 (``None`` = every district)."""
+
+    year: int | None = None
+    district_id: str | None = None
+
+    def describe(self) -> str:
+        year = (
+            msg.OFFICE_FILTER_YEAR_VALUE.format(year=self.year)
+            if self.year
+            else msg.OFFICE_ALL_YEARS
+        )
+        district = self.district_id or msg.OFFICE_ALL_DISTRICTS
+        return msg.OFFICE_FILTER_DESCRIBE.format(year=year, district=district)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the city views: ``name`` is also the Excel sheet and CSV file name."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    note: str = ""
+
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def records(self) -> list[dict[str, Any]]:
+        keys = self.keys()
+        return [dict(zip(keys, row, strict=True)) for row in self.rows]
+
+    def column(self, key: str) -> list[Any]:
+        index = self.keys().index(key)
+        return [row[index] for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _table(
+    name: str, title: str, spec: Sequence[tuple[str, str]], records: list[dict], note: str = ""
+) -> Table:
+    columns = tuple(Column(k, h) for k, h in spec)
+    rows = tuple(tuple(r.get(c.key) for c in columns) for r in records)
+    return Table(name=name, title=title, columns=columns, rows=rows, note=note)
+
+
+def _args(f: OfficeFilter) -> tuple[int | None, str | None]:
+    return f.year, f.district_id
+
+
+# --- filters ----------------------------------------------------------------------------------------
+def available_years(conn: sqlite3.Connection) -> list[int]:
+    """年度 that have compiled meetings, oldest first."""
+    return store.list_fiscal_years(conn)
+
+
+def available_districts(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(地区ID, 地区名) of every district with a compiled meeting."""
+    return store.list_districts(conn)
+
+
+def _districts(conn: sqlite3.Connection, f: OfficeFilter) -> list[tuple[str, str]]:
+    names = dict(store.list_districts(conn))
+    present = {m.district_id for m in store.list_meetings(conn, *_args(f))}
+    return [(d, names[d]) for d in sorted(present)]
+
+
+# --- summary ---------------------------------------------------------------------------------------------
+def summary(conn: sqlite3.Connection, f: OfficeFilter = OfficeFilter()) -> dict[str, int]:
+    """How much is compiled under the filter: meetings, districts, issues, votes, actions."""
+    meetings = store.list_meetings(conn, *_args(f))
+    return {
+        "meetings": len(meetings),
+        "districts": len({m.district_id for m in meetings}),
+        "members": sum(m.members for m in meetings),
+        "issues": len(store.issue_rows(conn, *_args(f))),
+        "votes": len(store.vote_rows(conn, *_args(f))),
+        "actions": len(store.action_rows(conn, *_args(f))),
+    }
+
+
+def meetings_table(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+    """取り込んだ会議の一覧 (one row per meeting, its newest revision)."""
+    records = [
+        {
+            "fiscal_year": m.fiscal_year,
+            "held_on": m.held_on,
+            "district_id": m.district_id,
+            "district": m.district_name,
+            "title": m.title,
+            "revision": m.revision,
+            "members": m.members,
+            "file_name": m.file_name,
+        }
+        for m in store.list_meetings(conn, *_args(f))
+    ]
+    return _table(
+        "会議一覧",
+        msg.OFFICE_TABLE_MEETINGS,
+        (
+            ("fiscal_year", "年度"),
+            ("held_on", "開催日"),
+            ("district_id", "地区ID"),
+            ("district", "地区"),
+            ("title", "会議名"),
+            ("revision", "版"),
+            ("members", "参加者数"),
+            ("file_name", "ファイル名"),
+        ),
+        records,
+    )
+
+
+# --- 地区 × 重点目標 -------------------------------------------------------------------------------------
+def goal_heatmap(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+    """地区 × 重点目標: how many issues (困りごと) each district raised under each focus goal.
+
+    ``issues`` counts issue cards; ``raised`` adds the members behind merged cards.
+    Every district × goal pair is present (zero when nothing was raised).
+    """
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in store.issue_rows(conn, *_args(f)):
+        cell = counts[(row["district_id"], row["goal_id"])]
+        cell[0] += 1
+        cell[1] += row["raised_count"]
+    records = []
+    for district_id, district in _districts(conn, f):
+        for goal in plan.goals():
+            issues, raised = counts.get((district_id, goal.id), (0, 0))
+            records.append(
+                {
+                    "district_id": district_id,
+                    "district": district,
+                    "goal_id": goal.id,
+                    "goal": goal.name,
+                    "basic_plan_id": goal.basic_plan_id,
+                    "issues": issues,
+                    "raised": raised,
+                }
+            )
+    return _table(
+        "地区×重点目標",
+        msg.OFFICE_TABLE_HEATMAP,
+        (
+            ("district_id", "地区ID"),
+            ("district", "地区"),
+            ("goal_id", "重点目標ID"),
+            ("goal", "重点目標"),
+            ("basic_plan_id", "基本計画"),
+            ("issues", "困りごとの数"),
+            ("raised", "挙げた人の数"),
+        ),
+        records,
+    )
+
+
+# --- 優先順位 -------------------------------------------------------------------------------------------
+def top_items(
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter(), n: int = TOP_N
+) -> Table:
+    """各地区の上位項目: items ranked ``n`` or better (with a score) in each closed vote."""
+    records = []
+    for row in store.tally_rows(conn, *_args(f)):
+        if row["rank"] > n or row["score"] <= 0:
+            continue
+        goal = (
+            plan.goal(row["goal_id"]) if row["goal_id"] and plan.has_goal(row["goal_id"]) else None
+        )
+        total = row["vote_total"] or 0
+        records.append(
+            {
+                "held_on": row["held_on"],
+                "district_id": row["district_id"],
+                "district": row["district_name"],
+                "vote": row["vote_title"],
+                "rank": row["rank"],
+                "tied": msg.OFFICE_YES if row["tied"] else "",
+                "label": row["label"],
+                "goal_id": row["goal_id"],
+                "goal": goal.name if goal else msg.OFFICE_NO_GOAL,
+                "score": row["score"],
+                "share": round(row["score"] / total, 3) if total else 0.0,
+                "spread": row["spread"],
+            }
+        )
+    return _table(
+        "各地区の上位項目",
+        msg.OFFICE_TABLE_TOP_ITEMS,
+        (
+            ("held_on", "開催日"),
+            ("district_id", "地区ID"),
+            ("district", "地区"),
+            ("vote", "投票"),
+            ("rank", "順位"),
+            ("tied", "同点"),
+            ("label", "項目"),
+            ("goal_id", "重点目標ID"),
+            ("goal", "重点目標"),
+            ("score", "得点"),
+            ("share", "得点の割合"),
+            ("spread", "入れた人の数"),
+        ),
+        records,
+    )
+
+
+def top_priorities(
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter(), n: int = TOP_N
+) -> Table:
+    """市全体の優先課題: focus goals of the districts' top items, with how many districts share them.
+
+    Sorted by the number of districts, then by the summed share of each vote's points
+    (a vote's points sum to 1, so big and small meetings weigh the same).
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for rec in top_items(conn, plan, f, n).records():
+        key = rec["goal_id"] or ""
+        group = groups.setdefault(key, {"districts": set(), "items": 0, "share": 0.0, "labels": []})
+        group["districts"].add(rec["district"])
+        group["items"] += 1
+        group["share"] += rec["share"]
+        if rec["label"] not in group["labels"]:
+            group["labels"].append(rec["label"])
+    records = []
+    for goal_id, group in groups.items():
+        goal = plan.goal(goal_id) if goal_id and plan.has_goal(goal_id) else None
+        records.append(
+            {
+                "goal_id": goal_id,
+                "goal": goal.name if goal else msg.OFFICE_NO_GOAL,
+                "basic_plan_id": goal.basic_plan_id if goal else "",
+                "districts": len(group["districts"]),
+                "district_names": "、".join(sorted(group["districts"])),
+                "items": group["items"],
+                "share": round(group["share"], 3),
+                "examples": " / ".join(group["labels"][:3]),
+            }
+        )
+    records.sort(key=lambda r: (-r["districts"], -r["share"], r["goal_id"]))
+    for rank, rec in enumerate(records, start=1):
+        rec["order"] = rank
+    return _table(
+        "優先課題",
+        msg.OFFICE_TABLE_PRIORITIES,
+        (
+            ("order", "順"),
+            ("goal_id", "重点目標ID"),
+            ("goal", "重点目標"),
+            ("basic_plan_id", "基本計画"),
+            ("districts", "上位に挙げた地区の数"),
+            ("district_names", "地区"),
+            ("items", "上位項目の数"),
+            ("share", "得点の割合の合計"),
+            ("examples", "項目の例"),
+        ),
+        records,
+        note=msg.OFFICE_PRIORITIES_NOTE.format(n=n),
+    )
+
+
+# --- 計画のカバー状況 --------------------------------------------------------------------------------------
+COVERAGE_NOT_RAISED = "not_raised"
+COVERAGE_NO_ACTION = "no_action"
+COVERAGE_ACTION = "action"
+
+
+def plan_coverage(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+    """計画のカバー状況: for each 活動方針, the districts that raised it and that act on it.
+
+    Issues are tagged with a 重点目標, so a policy counts as raised by a district that
+    raised an issue under its focus goal or decided an action item (取組) on the policy.
+    ``status`` is ``not_raised`` (no district raised it), ``no_action`` (raised, no action
+    item anywhere) or ``action``.
+    """
+    goal_districts: dict[str, set[str]] = defaultdict(set)
+    goal_issues: dict[str, int] = defaultdict(int)
+    for row in store.issue_rows(conn, *_args(f)):
+        goal_districts[row["goal_id"]].add(row["district_id"])
+        goal_issues[row["goal_id"]] += 1
+    policy_districts: dict[str, set[str]] = defaultdict(set)
+    policy_actions: dict[str, int] = defaultdict(int)
+    for row in store.action_rows(conn, *_args(f)):
+        policy_districts[row["policy_id"]].add(row["district_id"])
+        policy_actions[row["policy_id"]] += 1
+    records = []
+    for policy in plan.policies():
+        goal = plan.goal(policy.goal_id)
+        raised = goal_districts[goal.id] | policy_districts[policy.id]
+        actions = policy_actions[policy.id]
+        if not raised:
+            status = COVERAGE_NOT_RAISED
+        elif not actions:
+            status = COVERAGE_NO_ACTION
+        else:
+            status = COVERAGE_ACTION
+        records.append(
+            {
+                "basic_plan_id": goal.basic_plan_id,
+                "goal_id": goal.id,
+                "goal": goal.name,
+                "policy_id": policy.id,
+                "policy": policy.name,
+                "raised_districts": len(raised),
+                "goal_issues": goal_issues[goal.id],
+                "action_districts": len(policy_districts[policy.id]),
+                "actions": actions,
+                "status": status,
+                "status_label": msg.OFFICE_COVERAGE_LABELS[status],
+            }
+        )
+    return _table(
+        "計画のカバー状況",
+        msg.OFFICE_TABLE_COVERAGE,
+        (
+            ("basic_plan_id", "基本計画"),
+            ("goal_id", "重点目標ID"),
+            ("goal", "重点目標"),
+            ("policy_id", "活動方針ID"),
+            ("policy", "活動方針"),
+            ("raised_districts", "取り上げた地区の数"),
+            ("goal_issues", "重点目標の困りごとの数"),
+            ("action_districts", "取組のある地区の数"),
+            ("actions", "取組の数"),
+            ("status", "状態コード"),
+            ("status_label", "状態"),
+        ),
+        records,
+        note=msg.OFFICE_COVERAGE_NOTE,
+    )
+
+
+def policies_not_raised(coverage: Table) -> list[str]:
+    """活動方針 ids that no district raised."""
+    return [r["policy_id"] for r in coverage.records() if r["status"] == COVERAGE_NOT_RAISED]
+
+
+def policies_without_action(coverage: Table) -> list[str]:
+    """活動方針 ids with no action item (取組) in any district (raised or not)."""
+    return [r["policy_id"] for r in coverage.records() if r["actions"] == 0]
+
+
+# --- 取組 -------------------------------------------------------------------------------------------------
+ACTION_STATUSES = ("not_started", "in_progress", "done")
+
+
+def actions_by_status(
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()
+) -> Table:
+    """取組の進み具合: action items per district by status (未着手・進行中・完了)."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in store.action_rows(conn, *_args(f)):
+        cell = counts.setdefault(row["district_id"], dict.fromkeys(ACTION_STATUSES, 0))
+        cell[row["status"]] = cell.get(row["status"], 0) + 1
+    records = []
+    for district_id, district in _districts(conn, f):
+        cell = counts.get(district_id, dict.fromkeys(ACTION_STATUSES, 0))
+        records.append(
+            {"district_id": district_id, "district": district, **cell, "total": sum(cell.values())}
+        )
+    labels = msg.OFFICE_ACTION_STATUS_LABELS
+    return _table(
+        "取組の状況",
+        msg.OFFICE_TABLE_ACTIONS,
+        (
+            ("district_id", "地区ID"),
+            ("district", "地区"),
+            ("not_started", labels["not_started"]),
+            ("in_progress", labels["in_progress"]),
+            ("done", labels["done"]),
+            ("total", "合計"),
+        ),
+        records,
+        note=msg.OFFICE_ACTIONS_NOTE,
+    )
+
+
+def action_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+    """取組の一覧: every action item with its district, policy, owner, due date and status."""
+    records = []
+    for row in store.action_rows(conn, *_args(f)):
+        policy = plan.policy(row["policy_id"]).name if plan.has_policy(row["policy_id"]) else ""
+        records.append(
+            {
+                "held_on": row["held_on"],
+                "district_id": row["district_id"],
+                "district": row["district_name"],
+                "title": row["title"],
+                "owner": row["owner"],
+                "due_on": row["due_on"],
+                "policy_id": row["policy_id"],
+                "policy": policy,
+                "status": msg.OFFICE_ACTION_STATUS_LABELS.get(row["status"], row["status"]),
+            }
+        )
+    return _table(
+        "取組の一覧",
+        msg.OFFICE_TABLE_ACTION_LIST,
+        (
+            ("held_on", "決めた会議の日"),
+            ("district_id", "地区ID"),
+            ("district", "地区"),
+            ("title", "取組"),
+            ("owner", "だれが"),
+            ("due_on", "いつまでに"),
+            ("policy_id", "活動方針ID"),
+            ("policy", "活動方針"),
+            ("status", "状況"),
+        ),
+        records,
+    )
+
+
+# --- 参加と投票率 ----------------------------------------------------------------------------------------
+def turnout(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+    """会議ごとの参加と投票率: members, ballots of the meeting's largest vote, and the rate."""
+    votes: dict[str, list[dict]] = defaultdict(list)
+    for row in store.vote_rows(conn, *_args(f)):
+        votes[row["uid"]].append(row)
+    records = []
+    for m in store.list_meetings(conn, *_args(f)):
+        own = votes.get(m.uid, [])
+        ballots = max((v["ballots"] for v in own), default=0)
+        paper = max((v["paper_ballots"] for v in own), default=0)
+        records.append(
+            {
+                "held_on": m.held_on,
+                "fiscal_year": m.fiscal_year,
+                "district_id": m.district_id,
+                "district": m.district_name,
+                "title": m.title,
+                "members": m.members,
+                "with_tablet": m.members_with_tablet,
+                "votes": len(own),
+                "ballots": ballots,
+                "paper": paper,
+                "turnout": round(ballots / m.members, 3) if m.members and own else None,
+            }
+        )
+    return _table(
+        "参加と投票率",
+        msg.OFFICE_TABLE_TURNOUT,
+        (
+            ("held_on", "開催日"),
+            ("fiscal_year", "年度"),
+            ("district_id", "地区ID"),
+            ("district", "地区"),
+            ("title", "会議名"),
+            ("members", "参加者数"),
+            ("with_tablet", "タブレット参加"),
+            ("votes", "投票の数"),
+            ("ballots", "投票した人"),
+            ("paper", "うち紙の投票"),
+            ("turnout", "投票率"),
+        ),
+        records,
+    )
+
+
+# --- 支え合いマップの数 ------------------------------------------------------------------------------------
+def map_counts_over_time(
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()
+) -> Table:
+    """支え合いマップの数の移り変わり: counts by category per district and meeting date.
+
+    Counts only (孤立している人, 見守りの空白, …): the office never sees names or notes.
+    """
+    records = [
+        {
+            "district_id": row["district_id"],
+            "district": row["district_name"],
+            "held_on": row["held_on"],
+            "category": row["category"],
+            "label": row["label"],
+            "count": row["count"],
+        }
+        for row in store.map_count_rows(conn, *_args(f))
+    ]
+    return _table(
+        "支え合いマップの数",
+        msg.OFFICE_TABLE_MAP,
+        (
+            ("district_id", "地区ID"),
+            ("district", "地区"),
+            ("held_on", "開催日"),
+            ("category", "区分コード"),
+            ("label", "区分"),
+            ("count", "数"),
+        ),
+        records,
+        note=msg.OFFICE_MAP_NOTE,
+    )
+
+
+# --- everything ----------------------------------------------------------------------------------------
+def office_tables(
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()
+) -> list[Table]:
+    """Every table of the city views, in the order of the page, the workbook and the report."""
+    return [
+        goal_heatmap(conn, plan, f),
+        top_priorities(conn, plan, f),
+        top_items(conn, plan, f),
+        plan_coverage(conn, plan, f),
+        actions_by_status(conn, plan, f),
+        action_list(conn, plan, f),
+        turnout(conn, plan, f),
+        map_counts_over_time(conn, plan, f),
+        meetings_table(conn, plan, f),
+    ]

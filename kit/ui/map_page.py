@@ -1,0 +1,642 @@
+"""The 支え合いマップ page on the projector (``map.ipynb``, facilitator key only).
+
+A plotly FigureWidget (click events) over the district's map: click to place a person or
+a place, pick two to draw a line, edit flags and notes in the side form, delete and undo.
+Every action calls :mod:`kit.supportmap` and is committed at once; the page then re-reads
+the store, so a reload or a restarted server shows exactly what was saved. FigureWidget is
+heavy (~3 s, ~5 MB per load): acceptable on this one facilitator page, never on tablets.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from kit import messages as msg
+from kit import supportmap as sm
+from kit.charts.supportmap import map_figure
+from kit.errors import KitError, ValidationError
+from kit.map_analysis import MapAnalysis, analyse_map
+from kit.map_handout import write_handout
+from kit.store import meetings as meeting_store
+from kit.store import supportmap as map_store
+from kit.text import escape
+from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
+from kit.ui.context import PageContext
+from kit.ui.map_summary import changes_html, changes_since_baseline, findings_html
+
+MODES = tuple(msg.MAP_MODES)
+PLOTLY_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
+NODE_TRACES = ("places", "persons:concern", "persons:helper")
+
+
+class MapApp:
+    """支え合いマップ editor: figure on the left, tools, form and findings on the right."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.conn = ctx.conn
+        self.district_id: str | None = None
+        self.meeting_id: int | None = None
+        self.data: sm.MapData = sm.MapData((), ())
+        self.analysis: MapAnalysis | None = None
+        self.selected_id: int | None = None
+        self.link_from_id: int | None = None
+        self.move_id: int | None = None
+        self._background_stamp: object = object()
+        self._loading = False
+
+        self.feedback = Feedback("tk-map-feedback")
+        self.title = classed(w.HTML(), "tk-map-title")
+        self.figure: go.FigureWidget | None = None  # made on the first draw (~3 s)
+        self.figure_box = classed(w.Box(), "tk-map-figure-box")
+        self._build_tools()
+        self._build_form()
+        self._build_reading()
+        self._build_chooser()
+        side = classed(
+            w.Tab(
+                children=[self.edit_tab, self.reading_tab, self.files_tab],
+                titles=(msg.MAP_TAB_EDIT, msg.MAP_SUMMARY_TITLE, msg.MAP_TAB_FILES),
+            ),
+            "tk-map-side",
+        )
+        self.side = side
+        self.main = classed(w.HBox([self.figure_box, side]), "tk-map-main")
+        self.widget = classed(
+            w.VBox(
+                [
+                    heading(msg.MAP_APP_TITLE, cls="tk-app-title"),
+                    self.title,
+                    self.chooser,
+                    self.feedback,
+                    self.main,
+                ]
+            ),
+            "tk-page",
+            "tk-projector-page",
+            "tk-map-page",
+        )
+        self.poller = StorePoller(self.conn, self.refresh, ctx.settings.poll_seconds)
+        self._choose_initial()
+        self.poller.start()
+
+    # --- building ---------------------------------------------------------------------------------
+    def _build_tools(self) -> None:
+        guard = guarded(self.feedback)
+        self.mode = classed(
+            w.ToggleButtons(options=[(msg.MAP_MODES[m], m) for m in MODES], value="select"),
+            "tk-map-mode",
+        )
+        self.mode.observe(guard(self._mode_changed), "value")
+        self.hint = classed(w.HTML(), "tk-map-hint")
+        self.link_kind = classed(
+            w.Dropdown(
+                options=[(t.label, t.id) for t in sm.LINK_KINDS],
+                value="watch",
+                description=msg.MAP_NEW_LINK_KIND,
+            ),
+            "tk-map-link-kind",
+        )
+        self.link_strength = classed(
+            w.ToggleButtons(
+                options=[(t.label, t.id) for t in sm.STRENGTHS],
+                value="strong",
+                description=msg.MAP_NEW_LINK_STRENGTH,
+            ),
+            "tk-map-link-strength",
+        )
+        self.place_kind = classed(
+            w.Dropdown(
+                options=[(t.label, t.id) for t in sm.PLACE_KINDS],
+                value="salon",
+                description=msg.MAP_NEW_PLACE_KIND,
+            ),
+            "tk-map-place-kind",
+        )
+        self.undo_button = big_button(msg.MAP_UNDO, "tk-map-undo", style="warning")
+        self.undo_button.on_click(guard(self._undo))
+        self.findings_toggle = classed(
+            w.ToggleButton(description=msg.MAP_FINDINGS_TOGGLE, value=False, icon="eye"),
+            "tk-map-findings",
+        )
+        self.findings_toggle.observe(guard(self._findings_toggled), "value")
+        self.tools = classed(
+            w.VBox(
+                [
+                    w.HTML(f"<b>{escape(msg.MAP_MODE_LABEL)}</b>"),
+                    self.mode,
+                    self.hint,
+                    self.link_kind,
+                    self.link_strength,
+                    self.place_kind,
+                    w.HBox([self.undo_button, self.findings_toggle]),
+                ]
+            ),
+            "tk-map-tools",
+        )
+        self._mode_changed()
+
+    def _build_form(self) -> None:
+        guard = guarded(self.feedback)
+        self.form_title = classed(w.HTML(), "tk-map-form-title")
+        self.label = classed(
+            w.Text(description=msg.MAP_FORM_LABEL, continuous_update=False), "tk-map-label"
+        )
+        self.flag_boxes = {
+            t.id: classed(
+                w.Checkbox(description=t.label, indent=False), "tk-map-flag", f"tk-map-flag-{t.id}"
+            )
+            for t in sm.FLAGS
+        }
+        for box in self.flag_boxes.values():
+            box.observe(guard(self._flags_changed), "value")
+        self.flags_box = classed(
+            w.VBox(
+                [
+                    w.HTML(f"<b>{escape(msg.MAP_FORM_FLAGS)}</b>"),
+                    w.GridBox(
+                        list(self.flag_boxes.values()),
+                        layout=w.Layout(grid_template_columns="repeat(2, 1fr)"),
+                    ),
+                ]
+            ),
+            "tk-map-flags",
+        )
+        self.area = classed(
+            w.Text(description=msg.MAP_FORM_AREA, continuous_update=False), "tk-map-area"
+        )
+        self.note = classed(
+            w.Textarea(description=msg.MAP_FORM_NOTE, continuous_update=False), "tk-map-note"
+        )
+        self.kind = classed(
+            w.Dropdown(
+                options=[(t.label, t.id) for t in sm.PLACE_KINDS], description=msg.MAP_FORM_KIND
+            ),
+            "tk-map-kind",
+        )
+        self.opening = classed(
+            w.Text(description=msg.MAP_FORM_OPENING, continuous_update=False), "tk-map-opening"
+        )
+        for field in (self.label, self.area, self.note, self.opening):
+            field.observe(guard(self._field_changed), "value")
+        self.kind.observe(guard(self._field_changed), "value")
+        self.save_button = big_button(msg.MAP_FORM_SAVE, "tk-map-save")
+        self.save_button.on_click(guard(self._save))
+        self.delete_button = big_button(msg.MAP_FORM_DELETE, "tk-map-delete", style="danger")
+        self.delete_button.on_click(guard(self._delete))
+        self.links_list = classed(w.Select(options=[], rows=5), "tk-map-links")
+        self.link_delete = big_button(msg.MAP_FORM_LINK_DELETE, "tk-map-link-delete", style="")
+        self.link_delete.on_click(guard(self._delete_link))
+        self.form_fields = classed(
+            w.VBox(
+                [
+                    self.label,
+                    classed(
+                        w.HTML(f"<small>{escape(msg.MAP_FORM_LABEL_HINT)}</small>"),
+                        "tk-map-label-hint",
+                    ),
+                    self.flags_box,
+                    self.kind,
+                    self.opening,
+                    self.area,
+                    self.note,
+                    w.HBox([self.save_button, self.delete_button]),
+                    w.HTML(f"<b>{escape(msg.MAP_FORM_LINKS)}</b>"),
+                    self.links_list,
+                    self.link_delete,
+                ]
+            ),
+            "tk-map-form-fields",
+        )
+        self.form = classed(w.VBox([self.form_title, self.form_fields]), "tk-map-form")
+        self.edit_tab = classed(w.VBox([self.tools, self.form]), "tk-map-edit-tab")
+
+    def _build_reading(self) -> None:
+        self.summary = classed(w.HTML(), "tk-map-summary")
+        self.changes = classed(w.HTML(), "tk-map-changes")
+        self.reading_tab = classed(w.VBox([self.summary, self.changes]), "tk-map-reading-tab")
+        guard = guarded(self.feedback)
+        self.upload = classed(
+            w.FileUpload(
+                accept=".png,.jpg,.jpeg,image/png,image/jpeg",
+                multiple=False,
+                description=msg.MAP_BACKGROUND_UPLOAD.format(
+                    limit_mb=sm.BACKGROUND_MAX_BYTES // 1024 // 1024
+                ),
+            ),
+            "tk-map-upload",
+        )
+        self.upload.layout = w.Layout(width="auto", min_height="56px")
+        self.upload.observe(guard(self._uploaded), "value")
+        self.background_remove = big_button(
+            msg.MAP_BACKGROUND_REMOVE, "tk-map-background-remove", style=""
+        )
+        self.background_remove.on_click(guard(self._remove_background))
+        self.handout_button = big_button(msg.MAP_HANDOUT, "tk-map-handout", style="success")
+        self.handout_button.on_click(guard(self._handout))
+        self.handout_result = classed(w.HTML(), "tk-map-handout-result")
+        self.files_tab = classed(
+            w.VBox(
+                [
+                    w.HTML(f"<b>{escape(msg.MAP_BACKGROUND_TITLE)}</b>"),
+                    self.upload,
+                    self.background_remove,
+                    w.HTML("<hr>"),
+                    self.handout_button,
+                    self.handout_result,
+                    classed(w.HTML(f"<p>{escape(msg.MAP_PRIVACY_NOTE)}</p>"), "tk-map-privacy"),
+                ]
+            ),
+            "tk-map-files-tab",
+        )
+
+    def _build_chooser(self) -> None:
+        guard = guarded(self.feedback)
+        self.district_choice = classed(
+            w.Dropdown(description=msg.MAP_CHOOSE_DISTRICT), "tk-map-district"
+        )
+        self.meeting_choice = classed(
+            w.Dropdown(description=msg.MAP_CHOOSE_MEETING), "tk-map-meeting"
+        )
+        self.district_choice.observe(guard(self._district_picked), "value")
+        self.open_button = big_button(msg.MAP_CHOOSE_OPEN, "tk-map-open", style="")
+        self.open_button.on_click(guard(self._open_chosen))
+        self.chooser = classed(
+            w.Accordion(
+                children=[w.VBox([self.district_choice, self.meeting_choice, self.open_button])],
+                titles=(msg.MAP_CHOOSE_TITLE,),
+                selected_index=None,
+            ),
+            "tk-map-choose",
+        )
+
+    # --- choosing the map -----------------------------------------------------------------------
+    def _choose_initial(self) -> None:
+        districts = meeting_store.list_districts(self.conn)
+        self.district_choice.options = [(d.name, d.id) for d in districts]
+        meeting = None
+        if self.ctx.meeting_id is not None:
+            meeting = meeting_store.get_meeting(self.conn, self.ctx.meeting_id)
+        else:
+            meeting = meeting_store.current_meeting(self.conn)
+        if meeting is not None:
+            self.open_map(meeting.district_id, meeting.id)
+        else:
+            self.main.layout.display = "none"
+            self.chooser.selected_index = 0
+            self.title.value = f"<p>{escape(msg.MAP_NO_DISTRICT)}</p>"
+
+    def _district_picked(self, _change=None) -> None:
+        district_id = self.district_choice.value
+        if district_id is None:
+            self.meeting_choice.options = []
+            return
+        meetings = list(reversed(meeting_store.list_meetings(self.conn, district_id)))
+        self.meeting_choice.options = [(msg.MAP_CHOOSE_NO_MEETING, None)] + [
+            (f"{m.held_on} {m.title}（{msg.PHASE_LABELS[m.phase]}）", m.id) for m in meetings
+        ]
+        open_ones = [m for m in meetings if m.phase != "closed"]
+        self.meeting_choice.value = open_ones[0].id if open_ones else None
+
+    def _open_chosen(self, _button=None) -> None:
+        if self.district_choice.value is None:
+            raise ValidationError(msg.MAP_NO_DISTRICT)
+        self.open_map(self.district_choice.value, self.meeting_choice.value)
+        self.chooser.selected_index = None
+
+    def open_map(self, district_id: str, meeting_id: int | None) -> None:
+        """Show the map of ``district_id``; changes are compared with ``meeting_id``'s start."""
+        district = meeting_store.get_district(self.conn, district_id)
+        meeting = (
+            meeting_store.get_meeting(self.conn, meeting_id) if meeting_id is not None else None
+        )
+        if meeting is not None and meeting.district_id != district.id:
+            raise ValidationError(msg.MAP_NO_DISTRICT)
+        if meeting is not None and meeting.phase != "closed":
+            sm.ensure_baseline(self.conn, meeting.id)
+        self.district_id = district.id
+        self.meeting_id = meeting.id if meeting else None
+        self.ctx.meeting_id = self.meeting_id
+        self.selected_id = self.link_from_id = self.move_id = None
+        self._background_stamp = object()
+        self.title.value = escape(
+            msg.MAP_APP_DISTRICT.format(
+                district=district.name,
+                meeting=f"{meeting.held_on} {meeting.title}" if meeting else msg.MAP_APP_NO_MEETING,
+            )
+        ).join(("<h2>", "</h2>"))
+        if self.district_choice.value != district.id:
+            self.district_choice.value = district.id
+        self.main.layout.display = None
+        self.refresh()
+
+    # --- reading the store --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the map from the store and redraw everything (after any write, by anyone)."""
+        if self.district_id is None:
+            return
+        self.data = sm.load_map(self.conn, self.district_id)
+        self.analysis = analyse_map(self.data)
+        alive = {n.id for n in self.data.nodes}
+        if self.selected_id not in alive:
+            self.selected_id = None
+        if self.link_from_id not in alive:
+            self.link_from_id = None
+        if self.move_id not in alive:
+            self.move_id = None
+        self._draw()
+        self.summary.value = findings_html(self.analysis)
+        self.changes.value = changes_html(
+            changes_since_baseline(self.conn, self.meeting_id, self.data)
+        )
+        what = sm.undo_description(self.conn, self.district_id)
+        self.undo_button.disabled = what is None
+        self.undo_button.description = msg.MAP_UNDO_WHAT.format(what=what) if what else msg.MAP_UNDO
+        self._load_form()
+
+    def _draw(self) -> None:
+        stamp = map_store.background_stamp(self.conn, self.district_id)
+        background_changed = stamp != self._background_stamp
+        background = sm.get_background(self.conn, self.district_id) if background_changed else None
+        fig = map_figure(
+            self.data,
+            analysis=self.analysis,
+            show_findings=self.findings_toggle.value,
+            background=background,
+            selected_id=self.selected_id,
+            link_from_id=self.link_from_id or self.move_id,
+            clickable=True,
+        )
+        if self.figure is None:
+            self._make_figure(fig)
+        else:
+            with self.figure.batch_update():
+                for target, source in zip(self.figure.data, fig.data, strict=True):
+                    if target.meta == "click":
+                        continue
+                    update = source.to_plotly_json()
+                    update.pop("type", None)
+                    target.update(update, overwrite=True)
+                self.figure.layout.legend = fig.layout.legend
+                if background_changed:
+                    self.figure.layout.images = fig.layout.images
+                    self.figure.layout.xaxis.showgrid = fig.layout.xaxis.showgrid
+                    self.figure.layout.yaxis.showgrid = fig.layout.yaxis.showgrid
+        self._background_stamp = stamp
+
+    def _make_figure(self, fig: go.Figure) -> None:
+        self.figure = classed(go.FigureWidget(fig), "tk-map-figure")
+        self.figure._config = PLOTLY_CONFIG
+        for trace in self.figure.data:
+            if trace.meta == "click":
+                trace.on_click(self._clicked_empty)
+            elif trace.meta in NODE_TRACES or str(trace.meta).startswith("finding:"):
+                trace.on_click(self._clicked_node)
+        self.figure_box.children = [self.figure]
+
+    def _after_write(self) -> None:
+        """Redraw now: the poller sees our own commit and refreshes (updating its token)."""
+        if not self.poller.check():
+            self.refresh()
+
+    # --- clicks on the figure ---------------------------------------------------------------------
+    def _clicked_empty(self, _trace, points, _state=None) -> None:
+        if points.point_inds:
+            guarded(self.feedback)(self.on_map_click)(points.xs[0], points.ys[0])
+
+    def _clicked_node(self, trace, points, _state=None) -> None:
+        if points.point_inds:
+            node_id = trace.customdata[points.point_inds[0]]
+            guarded(self.feedback)(self.on_node_click)(int(node_id))
+
+    def on_map_click(self, x: float, y: float) -> None:
+        """A click on an empty spot of the map at (x, y), according to the mode."""
+        if self.district_id is None:
+            raise ValidationError(msg.MAP_NO_DISTRICT)
+        mode = self.mode.value
+        self.feedback.clear()
+        if mode == "person":
+            node = sm.add_person(self.conn, self.district_id, x, y)
+            self._select(node.id)
+            self.feedback.ok(msg.MAP_ADDED_NODE.format(label=node.label))
+        elif mode == "place":
+            node = sm.add_place(self.conn, self.district_id, x, y, kind=self.place_kind.value)
+            self._select(node.id)
+            self.feedback.ok(msg.MAP_ADDED_NODE.format(label=node.label))
+        elif mode == "move" and self.move_id is not None:
+            node = sm.move_node(self.conn, self.move_id, x, y)
+            self.move_id = None
+            self.feedback.ok(msg.MAP_MOVED.format(label=node.label))
+        else:
+            self.selected_id = None
+            self.link_from_id = None
+            self._show_hint()
+        self._after_write()
+
+    def on_node_click(self, node_id: int) -> None:
+        """A click on a person or place, according to the mode."""
+        node = sm.get_node(self.conn, node_id)
+        mode = self.mode.value
+        self.feedback.clear()
+        if mode == "link":
+            if self.link_from_id is None:
+                self.link_from_id = node.id
+                self.feedback.ok(msg.MAP_LINK_FROM_PICKED.format(label=node.label))
+            else:
+                source_id, self.link_from_id = self.link_from_id, None
+                try:
+                    link = sm.add_link(
+                        self.conn,
+                        source_id,
+                        node.id,
+                        kind=self.link_kind.value,
+                        strength=self.link_strength.value,
+                    )
+                except KitError:
+                    self._after_write()  # the start marker goes even when the link is refused
+                    raise
+                source = sm.get_node(self.conn, source_id)
+                self.selected_id = node.id
+                self.feedback.ok(
+                    msg.MAP_ADDED_LINK.format(
+                        source=source.label, target=node.label, kind=sm.LINK_KIND_LABELS[link.kind]
+                    )
+                )
+        elif mode == "move":
+            self.move_id = node.id
+            self.feedback.ok(msg.MAP_MOVE_PICKED.format(label=node.label))
+        self._select(node.id)
+        self._after_write()
+
+    def _select(self, node_id: int | None) -> None:
+        self.selected_id = node_id
+        if node_id is not None and self.side.selected_index != 0:
+            self.side.selected_index = 0
+
+    # --- tools --------------------------------------------------------------------------------------
+    def _mode_changed(self, _change=None) -> None:
+        self.link_from_id = None
+        self.move_id = None
+        mode = self.mode.value
+        self.link_kind.layout.display = None if mode == "link" else "none"
+        self.link_strength.layout.display = None if mode == "link" else "none"
+        self.place_kind.layout.display = None if mode == "place" else "none"
+        self._show_hint()
+        if self.district_id is not None:
+            self._draw()
+
+    def _show_hint(self) -> None:
+        self.hint.value = f"<p>{escape(msg.MAP_MODE_HINTS[self.mode.value])}</p>"
+
+    def _findings_toggled(self, change=None) -> None:
+        if self.findings_toggle.value:
+            self.side.selected_index = 1
+        if self.district_id is not None:
+            self._draw()
+
+    def _undo(self, _button=None) -> None:
+        if self.district_id is None:
+            raise ValidationError(msg.MAP_NO_DISTRICT)
+        try:
+            what = sm.undo(self.conn, self.district_id)
+        finally:
+            self._after_write()
+        self.feedback.ok(msg.MAP_UNDONE.format(what=what))
+
+    # --- the side form ------------------------------------------------------------------------------
+    def _load_form(self) -> None:
+        node = self.data.node(self.selected_id) if self.selected_id is not None else None
+        self._loading = True
+        try:
+            if node is None:
+                self.form_title.value = f"<p>{escape(msg.MAP_FORM_NOTHING)}</p>"
+                self.form_fields.layout.display = "none"
+                return
+            self.form_fields.layout.display = None
+            kind_text = sm.PLACE_KIND_LABELS.get(node.kind, "") if node.node_type == "place" else ""
+            self.form_title.value = (
+                f"<h3>{escape(msg.MAP_FORM_TITLE)}：{escape(node.label)} {escape(kind_text)}</h3>"
+            )
+            is_place = node.node_type == "place"
+            self.flags_box.layout.display = "none" if is_place else None
+            self.kind.layout.display = None if is_place else "none"
+            self.opening.layout.display = None if is_place else "none"
+            self.label.value = node.label
+            self.area.value = node.area
+            self.note.value = node.note
+            self.opening.value = node.opening_days
+            if is_place and node.kind in sm.PLACE_KIND_LABELS:
+                self.kind.value = node.kind
+            for flag, box in self.flag_boxes.items():
+                box.value = flag in node.flags
+            labels = {n.id: n.label for n in self.data.nodes}
+            options = [
+                (
+                    msg.MAP_FORM_LINK_OPTION.format(
+                        source=labels.get(link.source_id, "?"),
+                        target=labels.get(link.target_id, "?"),
+                        kind=sm.LINK_KIND_LABELS.get(link.kind, link.kind),
+                        strength=sm.STRENGTH_LABELS.get(link.strength, link.strength),
+                    ),
+                    link.id,
+                )
+                for link in self.data.links
+                if node.id in (link.source_id, link.target_id)
+            ]
+            if options != list(self.links_list.options):
+                self.links_list.options = options
+        finally:
+            self._loading = False
+
+    def _flags_changed(self, _change=None) -> None:
+        if self._loading or self.selected_id is None:
+            return
+        node = sm.get_node(self.conn, self.selected_id)
+        if node.node_type != "person":
+            return
+        flags = [flag for flag, box in self.flag_boxes.items() if box.value]
+        sm.update_node(self.conn, node.id, flags=flags)
+        self._after_write()
+
+    def _field_changed(self, change=None) -> None:
+        if self._loading or self.selected_id is None:
+            return
+        owner = change["owner"] if change else None
+        node = sm.get_node(self.conn, self.selected_id)
+        fields = {
+            self.label: "label",
+            self.area: "area",
+            self.note: "note",
+            self.opening: "opening_days",
+            self.kind: "kind",
+        }
+        name = fields.get(owner)
+        if name is None:
+            return
+        if name in ("opening_days", "kind") and node.node_type != "place":
+            return
+        sm.update_node(self.conn, node.id, **{name: owner.value})
+        self._after_write()
+
+    def _save(self, _button=None) -> None:
+        if self.selected_id is None:
+            return
+        node = sm.get_node(self.conn, self.selected_id)
+        fields = {"label": self.label.value, "area": self.area.value, "note": self.note.value}
+        if node.node_type == "place":
+            fields.update(kind=self.kind.value, opening_days=self.opening.value)
+        else:
+            fields["flags"] = [flag for flag, box in self.flag_boxes.items() if box.value]
+        saved = sm.update_node(self.conn, node.id, **fields)
+        self._after_write()
+        self.feedback.ok(msg.MAP_SAVED.format(label=saved.label))
+
+    def _delete(self, _button=None) -> None:
+        if self.selected_id is None:
+            return
+        node = sm.delete_node(self.conn, self.selected_id)
+        self.selected_id = None
+        self._after_write()
+        self.feedback.ok(msg.MAP_DELETED.format(label=node.label))
+
+    def _delete_link(self, _button=None) -> None:
+        if self.links_list.value is None:
+            return
+        sm.delete_link(self.conn, self.links_list.value)
+        self._after_write()
+        self.feedback.ok(msg.MAP_LINK_DELETED)
+
+    # --- background and handout ---------------------------------------------------------------------
+    def _uploaded(self, change=None) -> None:
+        files = self.upload.value
+        if not files or self.district_id is None:
+            return
+        item = files[0]
+        content = item["content"] if isinstance(item, dict) else item.content
+        try:
+            sm.set_background(self.conn, self.district_id, bytes(content))
+        finally:
+            self.upload.value = ()
+        self._after_write()
+        self.feedback.ok(msg.MAP_BACKGROUND_SET)
+
+    def _remove_background(self, _button=None) -> None:
+        if self.district_id is None:
+            return
+        sm.remove_background(self.conn, self.district_id)
+        self._after_write()
+        self.feedback.ok(msg.MAP_BACKGROUND_REMOVED)
+
+    def _handout(self, _button=None) -> None:
+        if self.district_id is None:
+            raise ValidationError(msg.MAP_NO_DISTRICT)
+        path = write_handout(
+            self.conn,
+            self.district_id,
+            self.ctx.settings.results_dir / "handouts",
+            meeting_id=self.meeting_id,
+        )
+        text = msg.MAP_HANDOUT_SAVED.format(path=path)
+        self.handout_result.value = f'<p class="tk-ok">{escape(text)}</p>'
+        self.feedback.ok(text)

@@ -1,0 +1,191 @@
+"""Text of priority voting (優先順位の投票) and the wrap-up (まとめ): tablet, projector, errors."""
+
+# --- methods ---------------------------------------------------------------------------------
+VOTE_METHOD_LABELS = {
+    "dots": "持ち点（点を配る）",
+    "approval": "賛成するものすべて",
+    "ranking": "順位付け",
+}
+VOTE_DEFAULT_TITLE = "優先順位の投票"
+
+# --- errors: creating, opening, closing ---------------------------------------------------------
+VOTE_NOT_FOUND = "投票が見つかりません。"
+VOTE_PHASE = (
+    "いまは投票の時間ではありません。進行役が「優先順位の投票」に進めるまでお待ちください。"
+)
+VOTE_METHOD_UNKNOWN = "投票の方法は「持ち点」「賛成するものすべて」「順位付け」から選んでください。"
+VOTE_TITLE_EMPTY = "投票の名前を入力してください。"
+VOTE_TITLE_TOO_LONG = "投票の名前は{limit}文字までにしてください。"
+VOTE_ITEMS_TOO_FEW = "投票する項目を2つ以上選んでください。"
+VOTE_ITEMS_TOO_MANY = "投票する項目は{limit}個までにしてください。"
+VOTE_ITEM_EMPTY = "対策案の文を入力してください。"
+VOTE_ITEM_TOO_LONG = "対策案は{limit}文字までにしてください。"
+VOTE_ITEM_DUPLICATE = "同じ項目が2回入っています：{label}"
+VOTE_ISSUE_NOT_AVAILABLE = "この困りごとは投票に使えません（この会議のものでないか、まとめられた・取り下げられたものです）。"
+VOTE_GOAL_UNKNOWN = "重点目標「{goal}」は活動計画にありません。"
+VOTE_DOTS_SETTING = "持ち点は1点から{limit}点までの整数にしてください。"
+VOTE_CAP_SETTING = (
+    "1項目あたりの上限は1点から持ち点（{dots}点）までの整数にしてください（上限なしは空欄）。"
+)
+VOTE_RANK_SETTING = "順位をつける数は2から項目の数（{count}）までの整数にしてください。"
+VOTE_ALREADY_OPEN = "すでに受付中の投票があります。先に締め切ってください。"
+VOTE_NOT_DRAFT = "この投票はすでに始まっているか、締め切られています。"
+VOTE_NOT_OPEN = "この投票は受付中ではありません。"
+
+# --- errors: ballots ----------------------------------------------------------------------------
+VOTE_NOT_OPEN_YET = "この投票はまだ始まっていません。"
+VOTE_CLOSED = "この投票はすでに締め切られました。いまの投票は受け付けられませんでした。"
+VOTE_MEMBER_NOT_IN_MEETING = "この会議の参加者ではないため、投票できません。"
+VOTE_BALLOT_UNREADABLE = (
+    "投票の内容が読み取れませんでした。画面を読み込み直して、もう一度お試しください。"
+)
+VOTE_ITEM_NOT_IN_VOTE = "この投票にない項目が含まれています。画面を読み込み直してください。"
+VOTE_DOTS_NOT_INTEGER = "点数は0以上の整数で入れてください。"
+VOTE_DOTS_NEGATIVE = "点数にマイナスは使えません。"
+VOTE_DOTS_OVER = "持ち点は{allowance}点です。配った点数（{total}点）が多すぎます。"
+VOTE_DOTS_OVER_CAP = "1つの項目に配れるのは{cap}点までです。"
+VOTE_DOTS_EMPTY = "1点以上配ってから送ってください。"
+VOTE_APPROVAL_EMPTY = "賛成する項目を1つ以上選んでください。"
+VOTE_APPROVAL_REPEAT = "同じ項目が2回選ばれています。"
+VOTE_RANK_EMPTY = "1位にする項目を選んでください。"
+VOTE_RANK_REPEAT = "同じ項目を2回以上順位に入れることはできません。"
+VOTE_RANK_TOO_MANY = "順位をつけられるのは{k}位までです。"
+
+# --- tablet ------------------------------------------------------------------------------------
+VOTE_WAITING = "まもなく投票が始まります。前のスクリーンをご覧ください。"
+VOTE_CLOSED_MEMBER = (
+    "投票は締め切られました。ご協力ありがとうございました。結果は前のスクリーンをご覧ください。"
+)
+VOTE_HOW_DOTS = (
+    "持ち点 {dots} 点を、大事だと思う項目に配ってください。1つにまとめても、分けてもかまいません。"
+)
+VOTE_HOW_DOTS_CAP = "（1つの項目には {cap} 点まで）"
+VOTE_HOW_APPROVAL = "賛成する項目をすべて押してください（いくつでも）。"
+VOTE_HOW_RANKING = "大事だと思う順に、項目を押してください（{k}位まで）。"
+VOTE_REMAINING = "残り {left} 点"
+VOTE_REMAINING_NONE = "残り 0 点（配り終わりました）"
+VOTE_NO_DOTS_LEFT = "残りの点がありません。ほかの項目から点を減らしてください。"
+VOTE_CAP_REACHED = "1つの項目には {cap} 点までです。"
+VOTE_PLUS = "＋"
+VOTE_MINUS = "－"
+VOTE_APPROVE_ON = "賛成"
+VOTE_APPROVE_OFF = "押すと賛成"
+VOTE_RANK_PICK = "押すと {next} 位"
+VOTE_RANK_BADGE = "{rank} 位"
+VOTE_RANK_RESET = "順位をやり直す"
+VOTE_RANK_FULL = "{k}位まで選びました。やり直すときは「順位をやり直す」を押してください。"
+VOTE_SEND = "この内容で投票する"
+VOTE_SEND_CHANGE = "投票を変更する"
+VOTE_SENT = "投票しました。ありがとうございました。"
+VOTE_CHANGED = "投票を変更しました。"
+VOTE_DONE_BADGE = "投票済み（変更できます）"
+VOTE_NOT_YET_BADGE = "まだ投票していません"
+
+# --- projector ------------------------------------------------------------------------------
+VOTE_SETUP_TITLE = "投票の準備"
+VOTE_SETUP_NAME = "投票の名前"
+VOTE_SETUP_ITEMS = "① 投票する項目"
+VOTE_SETUP_ISSUES = "この会議の困りごと（選んだものを投票にかけます）"
+VOTE_SETUP_NO_ISSUES = "困りごとはまだありません。下で対策案を入力してください。"
+VOTE_SETUP_ALL = "すべて選ぶ"
+VOTE_SETUP_NONE = "すべて外す"
+VOTE_SETUP_PROPOSALS = "対策案（書いて「追加」）"
+VOTE_SETUP_PROPOSAL_PLACEHOLDER = "例：見守り声かけ当番をつくる"
+VOTE_SETUP_PROPOSAL_GOAL = "重点目標"
+VOTE_SETUP_PROPOSAL_NO_GOAL = "（指定しない）"
+VOTE_SETUP_PROPOSAL_ADD = "追加"
+VOTE_SETUP_PROPOSAL_REMOVE = "外す"
+VOTE_SETUP_METHOD = "② 投票の方法"
+VOTE_SETUP_DOTS = "持ち点（1人あたり）"
+VOTE_SETUP_CAP = "1項目の上限（0 = なし）"
+VOTE_SETUP_RANK_K = "何位まで"
+VOTE_SETUP_OPEN = "③ 投票を始める"
+VOTE_OPENED = "投票を始めました。タブレットで投票してください。"
+VOTE_TURNOUT = '<div class="tk-vote-turnout-big">投票 <b>{voted}</b> / {joined} 人</div>'
+VOTE_TURNOUT_PAPER = '<div class="tk-vote-turnout-note">（うち紙の投票 {paper} 人）</div>'
+VOTE_NOT_VOTED = "まだの人：{names}"
+VOTE_ALL_VOTED = "全員が投票しました。"
+VOTE_OPEN_HEADER = "<h2>受付中：{title}</h2><p>{method}・{items} 項目</p>"
+VOTE_CLOSED_HEADER = "<h2>結果：{title}</h2><p>{method}・投票 {voters} 人（参加 {joined} 人）</p>"
+VOTE_SHOW_PARTIAL = "途中結果を映す"
+VOTE_PARTIAL_HIDDEN = "途中結果は締め切るまで映しません。"
+VOTE_CLOSE = "投票を締め切る"
+VOTE_CLOSE_CONFIRM = "本当に締め切る"
+VOTE_CLOSE_CANCEL = "やめる"
+VOTE_CLOSE_ASK = "締め切ると、タブレットからの投票・変更はできなくなります。"
+VOTE_CLOSED_OK = "投票を締め切りました。"
+VOTE_NEW = "新しい投票を作る"
+VOTE_VIEW = "表示"
+VOTE_VIEW_ALL = "全体"
+VOTE_VIEW_BY_PLAN = "基本計画ごとの合計"
+VOTE_VIEW_PLAN = "基本計画{number}：{name}"
+VOTE_TIES = "同点：{groups}"
+VOTE_TIES_NONE = "同点はありません。"
+VOTE_TIE_GROUP = "{labels}（{score}）"
+VOTE_NO_BALLOTS = "まだ投票がありません。"
+VOTE_TABLE_RANK = "順位"
+VOTE_TABLE_ITEM = "項目"
+
+# --- paper ballots (紙の投票) ---------------------------------------------------------------------
+VOTE_PAPER_TITLE = "紙の投票を入力する（タブレットのない方）"
+VOTE_PAPER_MEMBER = "投票した人"
+VOTE_PAPER_NEW_NAME = "新しく紙で参加する人の名前"
+VOTE_PAPER_NEW_PLACEHOLDER = "例：ゆり"
+VOTE_PAPER_RANK = "{rank}位"
+VOTE_PAPER_RANK_NONE = "（なし）"
+VOTE_PAPER_DONE_MARK = "（投票済み）"
+VOTE_PAPER_SAVE = "紙の投票を登録"
+VOTE_PAPER_SAVED = "{name} さんの紙の投票を登録しました。"
+VOTE_PAPER_NO_MEMBER = "投票した人を選ぶか、新しく名前を入力してください。"
+
+# --- chart ------------------------------------------------------------------------------------
+VOTE_CHART_SCORE = {"dots": "点数", "approval": "賛成の数", "ranking": "ボルダ得点"}
+VOTE_CHART_SPREAD = "支持した人数（{voters}人中）"
+VOTE_CHART_TIE_MARK = "＝同点"
+VOTE_CHART_NO_GOAL = "計画の分類なし"
+VOTE_CHART_SCORE_TEXT = "{score}"
+VOTE_CHART_SPREAD_TEXT = "{spread}人"
+VOTE_CHART_HOVER = "{label}<br>{score_name}：{score}<br>支持した人：{spread}人"
+VOTE_CHART_PLAN_HOVER = "{name}<br>{score_name}：{score}<br>支持した人：{spread}人<br>項目：{items}"
+
+# --- wrap-up (まとめ) -----------------------------------------------------------------------------
+WRAPUP_TITLE = "まとめ：これから取り組むこと"
+WRAPUP_TOP_ITEMS = "投票で上位になった項目"
+WRAPUP_NO_VOTE = "締め切った投票がまだありません。下の欄に直接書くこともできます。"
+WRAPUP_USE_ITEM = "この項目の取組を書く"
+WRAPUP_TOP_LINE = "{rank}位　{label}（{score}）{tie}"
+WRAPUP_TIE = "　＝同点"
+WRAPUP_FORM_TITLE = "取組を追加する"
+WRAPUP_WHAT = "何をする"
+WRAPUP_WHAT_PLACEHOLDER = "例：ひとり暮らしの方への声かけ当番をつくる"
+WRAPUP_WHO = "だれが"
+WRAPUP_WHO_PLACEHOLDER = "例：民生委員と自治会の班長"
+WRAPUP_DUE = "いつまでに"
+WRAPUP_POLICY = "活動方針"
+WRAPUP_POLICY_PICK = "（活動方針を選ぶ）"
+WRAPUP_ADD = "取組を追加"
+WRAPUP_ADDED = "取組を追加しました。"
+WRAPUP_REMOVE = "消す"
+WRAPUP_ACTIONS_TITLE = "この会議で決めた取組"
+WRAPUP_NO_ACTIONS = "まだありません。"
+WRAPUP_PAST_TITLE = "これまでの会議で決めた取組（進み具合）"
+WRAPUP_NO_PAST = "この地区の以前の会議の取組はありません。"
+WRAPUP_PAST_MEETING = "{held_on}　{title}"
+WRAPUP_PAST_COUNTS = "完了 {done}・進行中 {in_progress}・未着手 {not_started}"
+WRAPUP_STATUS_LABELS = {"not_started": "未着手", "in_progress": "進行中", "done": "完了"}
+WRAPUP_ACTION_ROW = "{title}"
+WRAPUP_ACTION_META = "だれが：{owner}　いつまでに：{due}　活動方針：{policy}"
+
+# --- wrap-up errors -----------------------------------------------------------------------------
+WRAPUP_PHASE = "取組の追加・削除は「まとめ」の段階で行ってください。"
+WRAPUP_WHAT_EMPTY = "何をするかを入力してください。"
+WRAPUP_WHAT_TOO_LONG = "「何をする」は{limit}文字までにしてください。"
+WRAPUP_WHO_EMPTY = "だれが行うか（人やグループ）を入力してください。"
+WRAPUP_WHO_TOO_LONG = "「だれが」は{limit}文字までにしてください。"
+WRAPUP_DUE_INVALID = "「いつまでに」は 2026-12-31 のような日付で入力してください。"
+WRAPUP_DUE_EMPTY = "いつまでに行うかを入力してください。"
+WRAPUP_POLICY_EMPTY = "どの活動方針の取組かを選んでください。"
+WRAPUP_POLICY_UNKNOWN = "活動方針「{policy}」は活動計画にありません。"
+WRAPUP_STATUS_UNKNOWN = "進み具合は「未着手」「進行中」「完了」から選んでください。"
+WRAPUP_ACTION_NOT_FOUND = "取組が見つかりません。"
+WRAPUP_SOURCE_NOT_IN_MEETING = "元にした投票項目がこの会議のものではありません。"

@@ -49,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve_options(demo)
 
     sub.add_parser("settings", help="設定の一覧（名前・既定値・説明）を表示する")
+
+    compile_ = sub.add_parser(
+        "compile", help="会議結果ファイルのフォルダーを事務局の集計データに取り込む"
+    )
+    compile_.add_argument("dir", type=Path, help="会議結果ファイル（.zip）の入ったフォルダー")
+    compile_.add_argument(
+        "--office-db",
+        dest="office_db_path",
+        type=Path,
+        help="事務局の集計データ（SQLite）のファイル",
+    )
+    compile_.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
+    compile_.add_argument("--excel", type=Path, help="集計を Excel ブック（.xlsx）に書き出す")
+    compile_.add_argument("--html", type=Path, help="報告用の HTML（オフラインで開ける）を書き出す")
     return parser
 
 
@@ -120,12 +134,56 @@ def cmd_demo(args) -> int:
     return cmd_serve(args, settings)
 
 
+def cmd_compile(args) -> int:
+    """事務局の集計: every result file in DIR into the office store; a line per file."""
+    from kit.export import write_html_report, write_workbook
+    from kit.office import compile_folder
+    from kit.office_views import office_tables
+    from kit.plan import load_plan
+    from kit.store.office import open_office_store
+
+    settings = load_settings(office_db_path=args.office_db_path, plan_path=args.plan_path)
+    plan = load_plan(settings.plan_path)
+    conn = open_office_store(settings.office_db_path)
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int, name: str) -> None:
+        if interactive or done == total or (total and done % max(total // 10, 1) == 0):
+            line = msg.OFFICE_PROGRESS.format(done=done, total=total, name=name)
+            print(
+                ("\r\033[K" if interactive else "") + line,
+                end="" if interactive else "\n",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    try:
+        report = compile_folder(conn, args.dir, plan, progress=progress)
+        if interactive:
+            print(file=sys.stderr)
+        for line in report.lines():
+            print(line)
+        print(report.summary())
+        if args.excel:
+            print(
+                msg.OFFICE_CLI_WROTE.format(
+                    path=write_workbook(office_tables(conn, plan), args.excel)
+                )
+            )
+        if args.html:
+            print(msg.OFFICE_CLI_WROTE.format(path=write_html_report(conn, plan, args.html)))
+    finally:
+        conn.close()
+    return 1 if report.has_errors else 0
+
+
 COMMANDS = {
     "plan": cmd_plan,
     "sample-data": cmd_sample_data,
     "serve": cmd_serve,
     "demo": cmd_demo,
     "settings": cmd_settings,
+    "compile": cmd_compile,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -294,57 +294,86 @@ def _parse_json(text: str, default: Any) -> Any:
         return default
 
 
-def map_counts(conn: sqlite3.Connection, district_id: str) -> list[tuple[str, str, int]]:
+def map_counts(conn: sqlite3.Connection, meeting_id: int) -> list[tuple[str, str, int]]:
     """支え合いマップ as ``(category, label, count)`` — counts only, no names, notes or positions.
 
-    Uses ``kit.supportmap.office_counts`` when the map capability provides it.
+    The categories are the map capability's (:func:`kit.map_privacy.office_counts`). The map
+    is the one at the end of the meeting: the map as it is now, or — when the meeting is
+    saved again after the district's next meeting began — that next meeting's starting
+    snapshot.
     """
-    try:
-        from kit.supportmap import office_counts  # type: ignore[attr-defined]
-    except (ImportError, AttributeError):
-        office_counts = None
-    if office_counts is not None:
-        return _counts_rows(office_counts(conn, district_id))
-    return _fallback_map_counts(conn, district_id)
+    from kit.map_privacy import office_counts
+
+    meeting = meeting_store.get_meeting(conn, meeting_id)
+    later = _later_snapshot(conn, meeting)
+    if later is None:
+        return [tuple(row) for row in office_counts(conn, meeting.district_id, meeting_id)]
+    return snapshot_counts(later, before=_baseline(conn, meeting_id))
 
 
-def _counts_rows(counts: Any) -> list[tuple[str, str, int]]:
-    rows: list[tuple[str, str, int]] = []
-    items = counts.items() if isinstance(counts, Mapping) else counts
-    for item in items:
-        if isinstance(item, tuple | list):
-            category, *rest = item
-            label = str(rest[0]) if len(rest) > 1 else str(category)
-            count = rest[-1]
-        else:
-            category = item.category
-            label = getattr(item, "label", category)
-            count = item.count
-        rows.append((str(category), str(label), int(count)))
-    return rows
+def _baseline(conn: sqlite3.Connection, meeting_id: int) -> Any:
+    from kit.supportmap import baseline
+
+    return baseline(conn, meeting_id)
 
 
-WATCH_FLAGS = frozenset({"needs_watch", "watch", "見守りが必要", "要見守り"})
-WATCH_LINK_KINDS = frozenset({"watch", "watching", "見守り"})
+def _later_snapshot(conn: sqlite3.Connection, meeting: meeting_store.Meeting) -> Any:
+    after = [
+        m
+        for m in meeting_store.list_meetings(conn, meeting.district_id)
+        if (m.held_on, m.id) > (meeting.held_on, meeting.id)
+    ]
+    for later in after:
+        data = _baseline(conn, later.id)
+        if data is not None:
+            return data
+    return None
 
 
-def _fallback_map_counts(conn: sqlite3.Connection, district_id: str) -> list[tuple[str, str, int]]:
-    nodes = store.list_map_persons(conn, district_id)
-    links = store.list_map_link_ends(conn, district_id)
-    persons = [n for n in nodes if n.node_type == "person"]
-    linked = {link.source_id for link in links} | {link.target_id for link in links}
-    watched = {link.target_id for link in links if link.kind in WATCH_LINK_KINDS}
+def snapshot_counts(data: Any, *, before: Any = None) -> list[tuple[str, str, int]]:
+    """The rows of ``kit.map_privacy.office_counts`` for a map snapshot (``MapData``).
+
+    Same categories and labels, from the fixed vocabulary only (a test checks that both
+    agree on the current map); ``before`` adds the ``change:…`` rows.
+    """
+    from collections import Counter
+
+    from kit import supportmap as sm
+    from kit.map_analysis import FINDING_KINDS, analyse_map, diff_maps
+
+    def vocab(prefix: str, values: Any, labels: Mapping[str, str]) -> list[tuple[str, str, int]]:
+        counts = Counter(v if v in labels else "other" for v in values)
+        rows = [(f"{prefix}:{key}", label, counts.get(key, 0)) for key, label in labels.items()]
+        if counts.get("other"):
+            rows.append((f"{prefix}:other", msg.MAP_OFFICE_OTHER, counts["other"]))
+        return rows
+
+    analysis = analyse_map(data)
+    persons, places = data.persons, data.places
     rows = [
-        ("persons", msg.OFFICE_MAP_PERSONS, len(persons)),
-        ("places", msg.OFFICE_MAP_PLACES, len(nodes) - len(persons)),
-        ("links", msg.OFFICE_MAP_LINKS, len(links)),
-        ("isolated", msg.OFFICE_MAP_ISOLATED, sum(1 for p in persons if p.id not in linked)),
+        ("persons", msg.MAP_OFFICE_PERSONS, len(persons)),
+        ("places", msg.MAP_OFFICE_PLACES, len(places)),
+        ("links", msg.MAP_OFFICE_LINKS, len(data.links)),
         (
-            "watch_gap",
-            msg.OFFICE_MAP_WATCH_GAP,
-            sum(1 for p in persons if WATCH_FLAGS & set(p.flags) and p.id not in watched),
+            "persons_with_concern",
+            msg.MAP_OFFICE_CONCERNED,
+            sum(1 for p in persons if any(f in sm.CONCERN_FLAG_IDS for f in p.flags)),
         ),
     ]
+    rows += vocab("flag", (f for p in persons for f in p.flags), sm.FLAG_LABELS)
+    rows += vocab("link", (link.kind for link in data.links), sm.LINK_KIND_LABELS)
+    rows += vocab("strength", (link.strength for link in data.links), sm.STRENGTH_LABELS)
+    rows += vocab("place", (q.kind for q in places), sm.PLACE_KIND_LABELS)
+    rows += [
+        (f"finding:{kind}", msg.MAP_FINDING_LABELS[kind], len(analysis.of_kind(kind)))
+        for kind in FINDING_KINDS
+    ]
+    if before is not None and before.persons:
+        diff = diff_maps(before, data)
+        rows += [
+            (f"change:{kind}", label, len(diff.of_kind(kind)))
+            for kind, label in msg.MAP_OFFICE_CHANGES.items()
+        ]
     return rows
 
 
@@ -448,7 +477,7 @@ def build_result_file(
             }
         )
 
-    for category, label, count in map_counts(conn, meeting.district_id):
+    for category, label, count in map_counts(conn, meeting_id):
         tables["map_counts.csv"].append({"category": category, "label": label, "count": count})
 
     header = {
@@ -551,6 +580,12 @@ def _manifest(data: Mapping[str, Any]) -> Manifest:
 
 
 # --- writing -----------------------------------------------------------------------------------------
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` so that it is either complete or absent, never half-written.
 
@@ -567,6 +602,8 @@ def write_atomically(path: str | Path, data: bytes) -> Path:
         ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
+            with contextlib.suppress(OSError, AttributeError):
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -24,7 +24,7 @@ from kit.store import office as store
 TOP_N = 3
 """Items ranked this high or better in a closed vote count as a district's top priority."""
 
-MAP_FOCUS = ("isolated", "watch_gap")
+MAP_FOCUS = ("finding:isolated", "finding:watch_gap")
 """Map categories followed over time: 孤立している人 and 見守りの空白."""
 
 
@@ -43,6 +43,10 @@ class OfficeFilter:
         )
         district = self.district_id or msg.OFFICE_ALL_DISTRICTS
         return msg.OFFICE_FILTER_DESCRIBE.format(year=year, district=district)
+
+
+EVERYTHING = OfficeFilter()
+"""No filter: every year, every district."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def _districts(conn: sqlite3.Connection, f: OfficeFilter) -> list[tuple[str, str
 
 
 # --- summary ---------------------------------------------------------------------------------------------
-def summary(conn: sqlite3.Connection, f: OfficeFilter = OfficeFilter()) -> dict[str, int]:
+def summary(conn: sqlite3.Connection, f: OfficeFilter = EVERYTHING) -> dict[str, int]:
     """How much is compiled under the filter: meetings, districts, issues, votes, actions."""
     meetings = store.list_meetings(conn, *_args(f))
     return {
@@ -122,7 +126,7 @@ def summary(conn: sqlite3.Connection, f: OfficeFilter = OfficeFilter()) -> dict[
     }
 
 
-def meetings_table(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+def meetings_table(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) -> Table:
     """取り込んだ会議の一覧 (one row per meeting, its newest revision)."""
     records = [
         {
@@ -155,7 +159,7 @@ def meetings_table(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = Offic
 
 
 # --- 地区 × 重点目標 -------------------------------------------------------------------------------------
-def goal_heatmap(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+def goal_heatmap(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) -> Table:
     """地区 × 重点目標: how many issues (困りごと) each district raised under each focus goal.
 
     ``issues`` counts issue cards; ``raised`` adds the members behind merged cards.
@@ -199,7 +203,7 @@ def goal_heatmap(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeF
 
 # --- 優先順位 -------------------------------------------------------------------------------------------
 def top_items(
-    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter(), n: int = TOP_N
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING, n: int = TOP_N
 ) -> Table:
     """各地区の上位項目: items ranked ``n`` or better (with a score) in each closed vote."""
     records = []
@@ -248,7 +252,7 @@ def top_items(
 
 
 def top_priorities(
-    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter(), n: int = TOP_N
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING, n: int = TOP_N
 ) -> Table:
     """市全体の優先課題: focus goals of the districts' top items, with how many districts share them.
 
@@ -307,7 +311,7 @@ COVERAGE_NO_ACTION = "no_action"
 COVERAGE_ACTION = "action"
 
 
-def plan_coverage(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+def plan_coverage(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) -> Table:
     """計画のカバー状況: for each 活動方針, the districts that raised it and that act on it.
 
     Issues are tagged with a 重点目標, so a policy counts as raised by a district that
@@ -386,9 +390,7 @@ def policies_without_action(coverage: Table) -> list[str]:
 ACTION_STATUSES = ("not_started", "in_progress", "done")
 
 
-def actions_by_status(
-    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()
-) -> Table:
+def actions_by_status(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) -> Table:
     """取組の進み具合: action items per district by status (未着手・進行中・完了)."""
     counts: dict[str, dict[str, int]] = {}
     for row in store.action_rows(conn, *_args(f)):
@@ -417,7 +419,7 @@ def actions_by_status(
     )
 
 
-def action_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+def action_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) -> Table:
     """取組の一覧: every action item with its district, policy, owner, due date and status."""
     records = []
     for row in store.action_rows(conn, *_args(f)):
@@ -454,7 +456,7 @@ def action_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFi
 
 
 # --- 参加と投票率 ----------------------------------------------------------------------------------------
-def turnout(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()) -> Table:
+def turnout(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) -> Table:
     """会議ごとの参加と投票率: members, ballots of the meeting's largest vote, and the rate."""
     votes: dict[str, list[dict]] = defaultdict(list)
     for row in store.vote_rows(conn, *_args(f)):
@@ -501,7 +503,7 @@ def turnout(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter
 
 # --- 支え合いマップの数 ------------------------------------------------------------------------------------
 def map_counts_over_time(
-    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING
 ) -> Table:
     """支え合いマップの数の移り変わり: counts by category per district and meeting date.
 
@@ -536,7 +538,7 @@ def map_counts_over_time(
 
 # --- everything ----------------------------------------------------------------------------------------
 def office_tables(
-    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = OfficeFilter()
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING
 ) -> list[Table]:
     """Every table of the city views, in the order of the page, the workbook and the report."""
     return [

@@ -6,5 +6,6 @@ always reads ``msg.SOMETHING``. Names must not clash between submodules (a test 
 
 from kit.messages.common import *  # noqa: F403
 from kit.messages.issues import *  # noqa: F403
+from kit.messages.office import *  # noqa: F403
 from kit.messages.supportmap import *  # noqa: F403
 from kit.messages.voting import *  # noqa: F403

@@ -19,13 +19,6 @@ HANDOVER_WRITE_FAILED = (
     "保存先のフォルダーがあるか、書き込めるか（USB メモリの空きなど）を確かめてください。"
 )
 
-# --- map counts (支え合いマップの数だけ) ---------------------------------------------------------------
-OFFICE_MAP_PERSONS = "人・世帯の数"
-OFFICE_MAP_PLACES = "場所・資源の数"
-OFFICE_MAP_LINKS = "つながり（線）の数"
-OFFICE_MAP_ISOLATED = "孤立している人（線なし）"
-OFFICE_MAP_WATCH_GAP = "見守りの空白（見守りが必要・見守る人なし）"
-
 # --- reading a result file -------------------------------------------------------------------------
 OFFICE_FILE_EMPTY_FILE = "空のファイルです（0 バイト）。保存の途中で止まった可能性があります。"
 OFFICE_FILE_TOO_BIG = "ファイルが大きすぎます（{mb} MB まで）。会議結果ファイルではないようです。"
@@ -134,3 +127,66 @@ OFFICE_TABLE_ACTION_LIST = "取組の一覧"
 OFFICE_TABLE_TURNOUT = "会議ごとの参加者と投票率"
 OFFICE_TABLE_MAP = "支え合いマップの数（地区・会議ごと）"
 OFFICE_MAP_NOTE = "事務局には数だけが届きます。名前・メモ・位置は地区の外に出ません。"
+
+# --- charts -------------------------------------------------------------------------------------------
+OFFICE_CHART_EMPTY = "まだデータがありません（結果ファイルを集計してください）"
+OFFICE_HEATMAP_HOVER = "%{y}<br>%{x}<br>困りごと: %{z} 件<extra></extra>"
+OFFICE_HEATMAP_COLORBAR = "件数"
+OFFICE_PRIORITIES_AXIS = "上位に挙げた地区の数"
+OFFICE_PRIORITIES_HOVER = "%{y}<br>地区の数: %{x}<br>例: %{customdata[0]}<extra></extra>"
+OFFICE_COVERAGE_RAISED = "取り上げた地区"
+OFFICE_COVERAGE_ACTED = "取組のある地区"
+OFFICE_COVERAGE_AXIS = "地区の数"
+OFFICE_ACTIONS_AXIS = "取組の数"
+OFFICE_TURNOUT_AXIS = "投票率（%）"
+OFFICE_TURNOUT_HOVER = "%{fullData.name}<br>%{x}<br>投票率 %{y}%（%{customdata[0]}/%{customdata[1]} 人）<extra></extra>"
+OFFICE_MAP_AXIS = "人数"
+
+# --- exports ------------------------------------------------------------------------------------------
+OFFICE_EXCEL_ABOUT_SHEET = "説明"
+OFFICE_EXCEL_ABOUT_TITLE = "たすけあい会議キット 事務局集計"
+OFFICE_EXCEL_FILTER = "絞り込み"
+OFFICE_EXCEL_MADE = "作成日時"
+OFFICE_REPORT_TITLE = "{city} 地区社協の話し合い 集計報告"
+OFFICE_REPORT_INTRO = (
+    "作成 {made}／{filter}／会議 {meetings} 回・地区 {districts}・困りごと {issues} 件・"
+    "投票 {votes} 件・取組 {actions} 件"
+)
+OFFICE_REPORT_TABLES = "集計表"
+HANDOVER_EARLIER = "この会議で保存したファイル（新しいものが下）："
+
+# --- office page (事務局のページ) -------------------------------------------------------------------------
+OFFICE_SECTION_COMPILE = "① 結果ファイルを集計する"
+OFFICE_COMPILE_HELP = (
+    "各地区から届いた会議結果ファイル（.zip）を一つのフォルダーに入れて「集計する」を押してください。"
+    "同じファイルを何度集計しても数えるのは一度だけで、同じ会議の新しい版は古い版と置き換わります。"
+)
+OFFICE_FOLDER_LABEL = "フォルダー"
+OFFICE_FOLDER_EMPTY_INPUT = "集計するフォルダーを入力してください。"
+OFFICE_COMPILE = "このフォルダーを集計する"
+OFFICE_REPORT_HEADERS = ("結果", "ファイル", "内容")
+OFFICE_TABLE_MORE = (
+    "（{total} 件のうち {shown} 件を表示しています。すべては出力ファイルでご覧ください）"
+)
+OFFICE_SECTION_VIEWS = "② 市全体の集計"
+OFFICE_FILTER_YEAR = "年度"
+OFFICE_FILTER_DISTRICT = "地区"
+OFFICE_SUMMARY_LINE = (
+    "{filter}：会議 {meetings} 回・地区 {districts}・参加者のべ {members} 人・困りごと {issues} 件・"
+    "投票 {votes} 件・取組 {actions} 件"
+)
+OFFICE_TAB_HEATMAP = "地区×重点目標"
+OFFICE_TAB_PRIORITIES = "優先課題"
+OFFICE_TAB_COVERAGE = "計画のカバー状況"
+OFFICE_TAB_ACTIONS = "取組"
+OFFICE_TAB_TURNOUT = "参加・投票率"
+OFFICE_TAB_MAP = "支え合いマップ"
+OFFICE_TAB_MEETINGS = "会議一覧"
+OFFICE_SECTION_EXPORT = "③ 出力（Excel・CSV・報告用 HTML）"
+OFFICE_EXPORT_HELP = "いまの絞り込みで出力します。保存先: {folder}"
+OFFICE_EXPORT_EXCEL = "Excel に出力"
+OFFICE_EXPORT_CSV = "CSV に出力"
+OFFICE_EXPORT_HTML = "報告用 HTML に出力"
+OFFICE_EXPORTED = "出力しました。"
+OFFICE_EXPORT_UNKNOWN = "出力の種類が正しくありません。"
+OFFICE_CLI_WROTE = "書き出しました: {path}"

@@ -1,13 +1,12 @@
 """Read-only SQL for the meeting result file (事務局へ提出するファイル).
 
-Only what the council office may see is read here: no member names, no member ids on
-issues or ballots, and from the 支え合いマップ only categories to count (never labels,
-notes or positions). Every query is a plain ``SELECT``.
+Only what the council office may see is read here: no member names and no member ids on
+issues or ballots. The 支え合いマップ is not read here at all: its counts come from
+``kit.map_privacy``. Every query is a plain ``SELECT``.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -67,23 +66,6 @@ class ResultAction:
     status: str
 
 
-@dataclass(frozen=True)
-class MapPerson:
-    """A person on the 支え合いマップ reduced to what is counted: id, kind, flags, area-free."""
-
-    id: int
-    node_type: str
-    kind: str
-    flags: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class MapLinkEnds:
-    source_id: int
-    target_id: int
-    kind: str
-
-
 def list_result_issues(conn: sqlite3.Connection, meeting_id: int) -> list[ResultIssue]:
     """Issues still on the board (merged, hidden and withdrawn ones are left out)."""
     rows = conn.execute(
@@ -138,34 +120,3 @@ def count_members(conn: sqlite3.Connection, meeting_id: int) -> tuple[int, int]:
         (meeting_id,),
     ).fetchone()
     return int(row["n"]), int(row["t"])
-
-
-def list_map_persons(conn: sqlite3.Connection, district_id: str) -> list[MapPerson]:
-    """Nodes of the district's 支え合いマップ without labels, notes or positions."""
-    rows = conn.execute(
-        "SELECT id, node_type, kind, flags_json FROM map_nodes"
-        " WHERE district_id = ? AND deleted = 0 ORDER BY id",
-        (district_id,),
-    )
-    result = []
-    for r in rows:
-        try:
-            flags = json.loads(r["flags_json"] or "[]")
-        except ValueError:
-            flags = []
-        if not isinstance(flags, list):
-            flags = []
-        result.append(MapPerson(r["id"], r["node_type"], r["kind"], tuple(str(f) for f in flags)))
-    return result
-
-
-def list_map_link_ends(conn: sqlite3.Connection, district_id: str) -> list[MapLinkEnds]:
-    """Live links between live nodes of the district's 支え合いマップ."""
-    rows = conn.execute(
-        "SELECT l.source_id, l.target_id, l.kind FROM map_links l"
-        " JOIN map_nodes s ON s.id = l.source_id AND s.deleted = 0"
-        " JOIN map_nodes t ON t.id = l.target_id AND t.deleted = 0"
-        " WHERE l.district_id = ? AND l.deleted = 0 ORDER BY l.id",
-        (district_id,),
-    )
-    return [MapLinkEnds(r["source_id"], r["target_id"], r["kind"]) for r in rows]

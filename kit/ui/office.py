@@ -1,0 +1,310 @@
+"""事務局のページ: compile the districts' result files and look at the city views.
+
+``OfficeApp(ctx)`` uses the office's own store (``settings.office_db_path``) and reads
+result files from a folder (``settings.results_dir`` by default). Everything it shows
+comes from ``kit.office``, ``kit.office_views``, ``kit.charts.office`` and ``kit.export``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import ipywidgets as w
+
+from kit import messages as msg
+from kit import office_views as views
+from kit.charts.office import office_figures
+from kit.errors import ValidationError
+from kit.export import write_csv_folder, write_html_report, write_workbook
+from kit.office import CompileReport, compile_folder
+from kit.store.office import open_office_store
+from kit.text import escape
+from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
+from kit.ui.context import PageContext
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+REPORT_ROWS_SHOWN = 300
+VIEWS = (
+    ("heatmap", "地区×重点目標", msg.OFFICE_TAB_HEATMAP, ("地区×重点目標",)),
+    ("priorities", "優先課題", msg.OFFICE_TAB_PRIORITIES, ("優先課題", "各地区の上位項目")),
+    ("coverage", "計画のカバー状況", msg.OFFICE_TAB_COVERAGE, ("計画のカバー状況",)),
+    ("actions", "取組の状況", msg.OFFICE_TAB_ACTIONS, ("取組の状況", "取組の一覧")),
+    ("turnout", "参加と投票率", msg.OFFICE_TAB_TURNOUT, ("参加と投票率",)),
+    ("map", "支え合いマップの数", msg.OFFICE_TAB_MAP, ("支え合いマップの数",)),
+    ("meetings", None, msg.OFFICE_TAB_MEETINGS, ("会議一覧",)),
+)
+"""(key, figure name, tab title, tables shown under the chart)."""
+
+
+def figure_output(figure) -> dict:
+    """A display-data output drawn by the page's plotly renderer (served locally, no CDN)."""
+    data = {**json.loads(figure.to_json()), "config": PLOTLY_CONFIG}
+    return {"output_type": "display_data", "data": {PLOTLY_MIME: data}, "metadata": {}}
+
+
+def html_output(text: str) -> dict:
+    return {"output_type": "display_data", "data": {"text/html": text}, "metadata": {}}
+
+
+def table_html(table: views.Table, limit: int = 500) -> str:
+    """A table as escaped HTML (every cell is text from the result files)."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in table.headers())
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+        for row in table.rows[:limit]
+    )
+    more = (
+        f"<p>{escape(msg.OFFICE_TABLE_MORE.format(shown=limit, total=len(table)))}</p>"
+        if len(table) > limit
+        else ""
+    )
+    note = f'<p class="tk-office-note">{escape(table.note)}</p>' if table.note else ""
+    return (
+        f'<div class="tk-office-table"><h3>{escape(table.title)}</h3>{note}'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}</div>"
+    )
+
+
+def report_html(report: CompileReport, limit: int = REPORT_ROWS_SHOWN) -> str:
+    """The per-file report as an escaped HTML table; problems first."""
+    order = {"error": 0, "unrelated": 1, "older": 2, "duplicate": 3, "replaced": 4, "ok": 5}
+    files = sorted(report.files, key=lambda f: order.get(f.status, 9))
+    rows = "".join(
+        f'<tr class="tk-report-{f.status}"><td>{escape(f.label)}</td><td>{escape(f.name)}</td>'
+        f"<td>{escape(f.message)}"
+        + (f"<br><small>{escape('、'.join(f.details[:5]))}</small>" if f.details else "")
+        + "</td></tr>"
+        for f in files[:limit]
+    )
+    more = (
+        f"<p>{escape(msg.OFFICE_TABLE_MORE.format(shown=limit, total=len(files)))}</p>"
+        if len(files) > limit
+        else ""
+    )
+    head = "".join(f"<th>{escape(h)}</th>" for h in msg.OFFICE_REPORT_HEADERS)
+    return f"<p><b>{escape(report.summary())}</b></p>" + (
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}" if files else ""
+    )
+
+
+class OfficeApp:
+    """Compile button with a progress bar and per-file report; city views with filters; exports."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.plan = ctx.plan
+        self.conn = open_office_store(ctx.settings.office_db_path)
+        self.report: CompileReport | None = None
+        self.tables: dict[str, views.Table] = {}
+        # --- compile ---
+        self.compile_feedback = Feedback("tk-office-compile-feedback")
+        self.folder = classed(
+            w.Text(value=str(ctx.settings.results_dir), description=msg.OFFICE_FOLDER_LABEL),
+            "tk-office-folder",
+        )
+        self.folder.layout = w.Layout(width="100%", max_width="900px")
+        self.folder.style = {"description_width": "initial"}
+        self.compile_button = big_button(msg.OFFICE_COMPILE, "tk-office-compile", icon="refresh")
+        self.compile_button.on_click(guarded(self.compile_feedback)(self.compile))
+        self.progress = classed(
+            w.IntProgress(value=0, min=0, max=1, bar_style="info"), "tk-office-progress"
+        )
+        self.progress.layout = w.Layout(width="100%", max_width="900px", height="28px")
+        self.progress_label = classed(w.Label(value=""), "tk-office-progress-label")
+        self.report_view = classed(w.HTML(), "tk-office-report")
+        # --- filters ---
+        self.year = classed(w.Dropdown(description=msg.OFFICE_FILTER_YEAR), "tk-office-year")
+        self.district = classed(
+            w.Dropdown(description=msg.OFFICE_FILTER_DISTRICT), "tk-office-district"
+        )
+        for dropdown in (self.year, self.district):
+            dropdown.style = {"description_width": "initial"}
+            dropdown.observe(self._filter_changed, "value")
+        self.summary = classed(w.HTML(), "tk-office-summary")
+        # --- views ---
+        self.view_outputs: dict[str, w.Output] = {
+            key: classed(w.Output(), "tk-office-view", f"tk-office-view-{key}") for key, *_ in VIEWS
+        }
+        self.tabs = classed(w.Tab(children=list(self.view_outputs.values())), "tk-office-tabs")
+        self.tabs.titles = tuple(title for _, _, title, _ in VIEWS)
+        # --- exports ---
+        self.export_feedback = Feedback("tk-office-export-feedback")
+        self.export_excel = big_button(msg.OFFICE_EXPORT_EXCEL, "tk-office-export-excel", style="")
+        self.export_csv = big_button(msg.OFFICE_EXPORT_CSV, "tk-office-export-csv", style="")
+        self.export_html = big_button(msg.OFFICE_EXPORT_HTML, "tk-office-export-html", style="")
+        self.export_excel.on_click(guarded(self.export_feedback)(lambda _b: self.export("excel")))
+        self.export_csv.on_click(guarded(self.export_feedback)(lambda _b: self.export("csv")))
+        self.export_html.on_click(guarded(self.export_feedback)(lambda _b: self.export("html")))
+        self.export_path = classed(w.HTML(), "tk-office-export-path")
+        self.widget = classed(
+            w.VBox(
+                [
+                    heading(msg.OFFICE_PAGE_TITLE, cls="tk-app-title"),
+                    heading(msg.OFFICE_SECTION_COMPILE, level=2),
+                    paragraph(msg.OFFICE_COMPILE_HELP),
+                    self.folder,
+                    self.compile_button,
+                    self.progress,
+                    self.progress_label,
+                    self.compile_feedback,
+                    self.report_view,
+                    heading(msg.OFFICE_SECTION_VIEWS, level=2),
+                    w.HBox([self.year, self.district], layout=w.Layout(flex_flow="row wrap")),
+                    self.summary,
+                    self.tabs,
+                    heading(msg.OFFICE_SECTION_EXPORT, level=2),
+                    paragraph(msg.OFFICE_EXPORT_HELP.format(folder=self.export_folder)),
+                    w.HBox(
+                        [self.export_excel, self.export_csv, self.export_html],
+                        layout=w.Layout(flex_flow="row wrap"),
+                    ),
+                    self.export_feedback,
+                    self.export_path,
+                ]
+            ),
+            "tk-page",
+            "tk-office-page",
+        )
+        self._updating = False
+        self.refresh()
+
+    # --- state --------------------------------------------------------------------------------
+    @property
+    def export_folder(self) -> Path:
+        return self.settings.office_db_path.parent / "office_exports"
+
+    @property
+    def current_filter(self) -> views.OfficeFilter:
+        return views.OfficeFilter(year=self.year.value, district_id=self.district.value)
+
+    def filter_text(self) -> str:
+        year = self.year.value
+        district = dict(views.available_districts(self.conn)).get(self.district.value)
+        return msg.OFFICE_FILTER_DESCRIBE.format(
+            year=msg.OFFICE_FILTER_YEAR_VALUE.format(year=year) if year else msg.OFFICE_ALL_YEARS,
+            district=district or msg.OFFICE_ALL_DISTRICTS,
+        )
+
+    def _filter_changed(self, _change) -> None:
+        if not self._updating:
+            self.refresh_views()
+
+    def refresh(self) -> None:
+        """Re-read the filters' choices and redraw every view."""
+        self._updating = True
+        try:
+            self._refresh_options()
+        finally:
+            self._updating = False
+        self.refresh_views()
+
+    def _refresh_options(self) -> None:
+        self._set_options(
+            self.year,
+            [(msg.OFFICE_ALL_YEARS, None)]
+            + [
+                (msg.OFFICE_FILTER_YEAR_VALUE.format(year=y), y)
+                for y in views.available_years(self.conn)
+            ],
+        )
+        self._set_options(
+            self.district,
+            [(msg.OFFICE_ALL_DISTRICTS, None)]
+            + [(name, did) for did, name in views.available_districts(self.conn)],
+        )
+
+    @staticmethod
+    def _set_options(dropdown: w.Dropdown, options: list) -> None:
+        if list(dropdown.options) == options:
+            return
+        value = dropdown.value
+        dropdown.options = options
+        dropdown.value = value if value in {v for _, v in options} else None
+
+    def refresh_views(self) -> None:
+        f = self.current_filter
+        tables = views.office_tables(self.conn, self.plan, f)
+        self.tables = {t.name: t for t in tables}
+        counts = views.summary(self.conn, f)
+        self.summary.value = (
+            f"<p>{escape(msg.OFFICE_SUMMARY_LINE.format(filter=self.filter_text(), **counts))}</p>"
+        )
+        figures = office_figures(self.tables, self.plan)
+        for key, figure_name, _title, table_names in VIEWS:
+            outputs = []
+            if figure_name and figure_name in figures:
+                outputs.append(figure_output(figures[figure_name]))
+            for name in table_names:
+                outputs.append(html_output(table_html(self.tables[name])))
+            self.view_outputs[key].outputs = tuple(outputs)
+
+    # --- actions --------------------------------------------------------------------------------
+    def compile(self, _button=None) -> CompileReport:
+        """Compile the folder typed above; the bar moves file by file; then the views redraw."""
+        folder = Path(self.folder.value.strip() or str(self.settings.results_dir)).expanduser()
+        if not self.folder.value.strip():
+            raise ValidationError(msg.OFFICE_FOLDER_EMPTY_INPUT)
+        self.compile_feedback.clear()
+        self.progress.value = 0
+        self.progress.bar_style = "info"
+        step = {"every": 1}
+
+        def progress(done: int, total: int, name: str) -> None:
+            if done == 0:
+                self.progress.max = max(total, 1)
+                step["every"] = max(total // 100, 1)
+            if done == total or done % step["every"] == 0:
+                self.progress.value = done
+                self.progress_label.value = msg.OFFICE_PROGRESS.format(
+                    done=done, total=total, name=name
+                )
+
+        self.compile_button.disabled = True
+        try:
+            report = compile_folder(self.conn, folder, self.plan, progress=progress)
+        finally:
+            self.compile_button.disabled = False
+        self.report = report
+        self.progress.bar_style = "danger" if report.has_errors else "success"
+        self.progress.value = self.progress.max
+        self.report_view.value = report_html(report)
+        if report.has_errors:
+            self.compile_feedback.error(report.summary())
+        else:
+            self.compile_feedback.ok(report.summary())
+        self.refresh()
+        return report
+
+    def export(self, kind: str) -> Path:
+        """Save the Excel workbook, the CSV folder or the HTML report of the current filter."""
+        f = self.current_filter
+        tables = list(self.tables.values()) or views.office_tables(self.conn, self.plan, f)
+        folder = self.export_folder
+        if kind == "excel":
+            stamp = _stamp()
+            about = [(msg.OFFICE_EXCEL_FILTER, self.filter_text()), (msg.OFFICE_EXCEL_MADE, stamp)]
+            path = write_workbook(tables, folder / f"集計_{stamp}.xlsx", about=about)
+        elif kind == "csv":
+            path = write_csv_folder(tables, folder / f"集計CSV_{_stamp()}")[0].parent
+        elif kind == "html":
+            path = write_html_report(
+                self.conn,
+                self.plan,
+                folder / f"報告_{_stamp()}.html",
+                f,
+                filter_text=self.filter_text(),
+            )
+        else:
+            raise ValidationError(msg.OFFICE_EXPORT_UNKNOWN)
+        self.export_feedback.ok(msg.OFFICE_EXPORTED)
+        self.export_path.value = f"<p>{escape(str(path))}</p>"
+        return path
+
+
+def _stamp() -> str:
+    import datetime as dt
+
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -46,10 +46,16 @@ def goal_counts_figure(
         title={"text": msg.ISSUE_CHART_TITLE, "font": {"size": font_size + 4}},
         font={"family": FONT, "size": font_size},
         height=height,
-        margin={"l": 20, "r": 40, "t": 70, "b": 40},
+        margin={"l": 20, "r": 40, "t": 70, "b": 20},
         barmode="overlay",
         bargap=0.25,
-        legend={"orientation": "h", "y": -0.08, "x": 0, "font": {"size": font_size - 4}},
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.12,
+            "x": 0,
+            "font": {"size": font_size - 4},
+        },
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         showlegend=True,
@@ -58,7 +64,7 @@ def goal_counts_figure(
         categoryorder="array", categoryarray=list(reversed(order)), automargin=True, title=None
     )
     fig.update_xaxes(
-        title={"text": msg.ISSUE_CHART_AXIS},
+        title=None,
         range=[0, max(top, 1) * 1.2],
         dtick=1 if top <= 10 else None,
         gridcolor="#dddddd",

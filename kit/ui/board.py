@@ -175,10 +175,27 @@ class IssueBoardPanel:
             w.IntSlider(value=3, min=1, max=5, description=msg.ISSUE_REACH),
             "tk-board-spoken-reach",
         )
+        for dropdown in (self.pick, self.merge_keep, self.merge_from, self.spoken_member):
+            dropdown.index = 0  # show 「（選んでください）」 rather than an empty box
         self.spoken_add = big_button(msg.ISSUE_BOARD_SPOKEN_ADD, "tk-board-spoken-add")
         self.spoken_add.on_click(run(self._add_spoken))
 
         row = w.Layout(flex_flow="row wrap", align_items="center")
+        for control in (
+            self.pick,
+            self.edit_text,
+            self.edit_goal,
+            self.merge_keep,
+            self.merge_from,
+            self.spoken_text,
+            self.spoken_goal,
+            self.spoken_member,
+            self.spoken_seriousness,
+            self.spoken_reach,
+        ):
+            control.style.description_width = "11em"
+            control.layout.width = "900px"
+            control.layout.max_width = "100%"
         self.controls = classed(
             w.VBox(
                 [
@@ -190,14 +207,14 @@ class IssueBoardPanel:
                     heading(msg.ISSUE_BOARD_MERGE_TITLE, level=3),
                     self.merge_keep,
                     self.merge_from,
-                    self.merge,
+                    w.HBox([self.merge], layout=row),
                     heading(msg.ISSUE_BOARD_SPOKEN_TITLE, level=3),
                     self.spoken_text,
                     self.spoken_goal,
                     self.spoken_member,
                     self.spoken_seriousness,
                     self.spoken_reach,
-                    self.spoken_add,
+                    w.HBox([self.spoken_add], layout=row),
                 ]
             ),
             "tk-board-controls",
@@ -216,7 +233,7 @@ class IssueBoardPanel:
                 [
                     heading(msg.ISSUE_BOARD_TITLE, level=2, cls="tk-board-title"),
                     classed(w.HBox([main, side]), "tk-board-layout"),
-                    self.controls_toggle,
+                    w.HBox([self.controls_toggle]),
                     self.feedback,
                     self.controls,
                 ]
@@ -388,5 +405,8 @@ def set_options(dropdown: w.Dropdown, options: list) -> None:
         return
     value = dropdown.value
     dropdown.options = options
-    if value in {v for _, v in options}:
-        dropdown.value = value
+    values = [v for _, v in options]
+    if value in values:
+        dropdown.index = values.index(value)  # index, not value: None is a real choice here
+    elif values and values[0] is None:
+        dropdown.index = 0

@@ -12,68 +12,67 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 
+from kit import messages as msg
 from kit import supportmap as sm
 from kit.map_analysis import FINDING_KINDS, analyse_map, diff_maps
 
-OFFICE_COUNTS_VERSION = 1
+OTHER = "other"
 
 
-def _vocab_counts(values, vocabulary) -> dict[str, int]:
-    counts = Counter(v if v in vocabulary else "other" for v in values)
-    keys = [k for k in vocabulary if counts.get(k)] + (["other"] if counts.get("other") else [])
-    return {k: counts[k] for k in keys}
+def _vocab_rows(prefix: str, values, labels: dict[str, str]) -> list[tuple[str, str, int]]:
+    counts = Counter(v if v in labels else OTHER for v in values)
+    rows = [(f"{prefix}:{key}", label, counts.get(key, 0)) for key, label in labels.items()]
+    if counts.get(OTHER):
+        rows.append((f"{prefix}:{OTHER}", msg.MAP_OFFICE_OTHER, counts[OTHER]))
+    return rows
 
 
 def office_counts(
     conn: sqlite3.Connection, district_id: str, meeting_id: int | None = None
-) -> dict:
-    """Counts of the district's map for the office's result file (no names, notes, positions).
+) -> list[tuple[str, str, int]]:
+    """The district's map for the office's result file: ``(category, label, count)`` rows.
 
-    With ``meeting_id``, also how many lines were added and how many people stopped being
-    isolated since the start of that meeting.
+    Categories are fixed (``persons``, ``flag:alone``, ``link:watch``, ``place:salon``,
+    ``finding:isolated`` …) and labels come from the vocabulary, never from what was typed.
+    With ``meeting_id``, also ``change:new_link`` etc. since the start of that meeting.
+    Read-only, so it may run inside the hand-over's transaction.
     """
     data = sm.load_map(conn, district_id)
     analysis = analyse_map(data)
     persons, places = data.persons, data.places
-    result = {
-        "version": OFFICE_COUNTS_VERSION,
-        "persons": len(persons),
-        "places": len(places),
-        "links": len(data.links),
-        "persons_with_concern": sum(
-            1 for p in persons if any(f in sm.CONCERN_FLAG_IDS for f in p.flags)
+    rows = [
+        ("persons", msg.MAP_OFFICE_PERSONS, len(persons)),
+        ("places", msg.MAP_OFFICE_PLACES, len(places)),
+        ("links", msg.MAP_OFFICE_LINKS, len(data.links)),
+        (
+            "persons_with_concern",
+            msg.MAP_OFFICE_CONCERNED,
+            sum(1 for p in persons if any(f in sm.CONCERN_FLAG_IDS for f in p.flags)),
         ),
-        "persons_by_flag": _vocab_counts(
-            (f for p in persons for f in p.flags), list(sm.FLAG_LABELS)
-        ),
-        "links_by_kind": _vocab_counts(
-            (link.kind for link in data.links), list(sm.LINK_KIND_LABELS)
-        ),
-        "links_by_strength": _vocab_counts(
-            (link.strength for link in data.links), list(sm.STRENGTH_LABELS)
-        ),
-        "places_by_kind": _vocab_counts((q.kind for q in places), list(sm.PLACE_KIND_LABELS)),
-        "findings": {kind: len(analysis.of_kind(kind)) for kind in FINDING_KINDS},
-    }
+    ]
+    rows += _vocab_rows("flag", (f for p in persons for f in p.flags), sm.FLAG_LABELS)
+    rows += _vocab_rows("link", (link.kind for link in data.links), sm.LINK_KIND_LABELS)
+    rows += _vocab_rows("strength", (link.strength for link in data.links), sm.STRENGTH_LABELS)
+    rows += _vocab_rows("place", (q.kind for q in places), sm.PLACE_KIND_LABELS)
+    rows += [
+        (f"finding:{kind}", msg.MAP_FINDING_LABELS[kind], len(analysis.of_kind(kind)))
+        for kind in FINDING_KINDS
+    ]
     if meeting_id is not None:
         before = sm.baseline(conn, meeting_id)
         if before is not None and before.persons:
             diff = diff_maps(before, data)
-            result["changes"] = {
-                kind: len(diff.of_kind(kind))
-                for kind in ("new_link", "removed_link", "not_isolated", "gap_filled")
-            }
-    return result
+            rows += [
+                (f"change:{kind}", msg.MAP_OFFICE_CHANGES[kind], len(diff.of_kind(kind)))
+                for kind in msg.MAP_OFFICE_CHANGES
+            ]
+    return rows
 
 
-def office_count_labels() -> dict[str, dict[str, str]]:
-    """Japanese labels for the keys of :func:`office_counts` (for the office's tables)."""
-    from kit import messages as msg
-
+def office_counts_dict(
+    conn: sqlite3.Connection, district_id: str, meeting_id: int | None = None
+) -> dict[str, int]:
+    """:func:`office_counts` as ``{category: count}``."""
     return {
-        "persons_by_flag": dict(sm.FLAG_LABELS),
-        "links_by_kind": dict(sm.LINK_KIND_LABELS),
-        "links_by_strength": dict(sm.STRENGTH_LABELS),
-        "places_by_kind": dict(sm.PLACE_KIND_LABELS),
-        "findings": dict(msg.MAP_FINDING_LABELS),
+        category: count for category, _label, count in office_counts(conn, district_id, meeting_id)
     }

@@ -163,6 +163,8 @@ def _int_id(value: Any) -> int:
 
 
 def _text(value: Any, *, max_chars: int, too_long: str, empty: str | None, multiline=False) -> str:
+    if isinstance(value, str) and ("<" in value or ">" in value):
+        raise ValidationError(msg.MAP_TEXT_HTML)
     text = clean_text(
         value,
         max_chars=max_chars,
@@ -171,8 +173,6 @@ def _text(value: Any, *, max_chars: int, too_long: str, empty: str | None, multi
         control_message=msg.TEXT_CONTROL_CHARS,
         multiline=multiline,
     )
-    if "<" in text or ">" in text:
-        raise ValidationError(msg.MAP_TEXT_HTML)
     return text
 
 
@@ -724,6 +724,16 @@ def baseline(conn: sqlite3.Connection, meeting_id: int) -> MapData | None:
 
 def list_snapshots(conn: sqlite3.Connection, district_id: str) -> list[MapSnapshot]:
     return store.list_snapshots(conn, district_id)
+
+
+# --- for the council office --------------------------------------------------------------------
+def office_counts(
+    conn: sqlite3.Connection, district_id: str, meeting_id: int | None = None
+) -> list[tuple[str, str, int]]:
+    """Counts by category only (no names, notes, positions): see :mod:`kit.map_privacy`."""
+    from kit.map_privacy import office_counts as counts
+
+    return counts(conn, district_id, meeting_id)
 
 
 # --- background image (下絵) -------------------------------------------------------------------------

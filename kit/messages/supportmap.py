@@ -194,6 +194,19 @@ MAP_PANEL_TITLE = "支え合いマップの時間"
 MAP_PANEL_OPEN = "マップを編集するページを開く"
 MAP_PANEL_HINT = "地図の編集は「支え合いマップ」のページで行います（このパソコンだけで開きます）。"
 
+# --- counts for the council office (事務局へ: 数だけ) -------------------------------------------------
+MAP_OFFICE_PERSONS = "マップの人（世帯）"
+MAP_OFFICE_PLACES = "マップの場所・資源"
+MAP_OFFICE_LINKS = "マップの線"
+MAP_OFFICE_CONCERNED = "気にかかる印のある人"
+MAP_OFFICE_OTHER = "その他"
+MAP_OFFICE_CHANGES = {
+    "new_link": "前回から増えた線",
+    "removed_link": "前回からなくなった線",
+    "not_isolated": "孤立が解消した人",
+    "gap_filled": "見守りの空白が解消した人",
+}
+
 # --- handout ------------------------------------------------------------------------------------
 MAP_HANDOUT_TITLE = "{district} 支え合いマップ"
 MAP_HANDOUT_DATE = "作成日 {date}"

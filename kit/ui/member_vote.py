@@ -84,8 +84,13 @@ class MemberVotePanel:
             reset = big_button(msg.VOTE_RANK_RESET, "tk-vote-rank-reset", style="")
             reset.on_click(guarded(self.feedback)(self._reset_ranking))
             controls = [self._rank_button(item) for item in self.items] + [reset]
+        title = (
+            [heading(self.vote.title, level=3, cls="tk-vote-title")]
+            if self.vote.title != msg.VOTE_DEFAULT_TITLE  # the phase title already says it
+            else []
+        )
         self.body.children = [
-            heading(self.vote.title, level=3, cls="tk-vote-title"),
+            *title,
             paragraph(how, cls="tk-vote-how"),
             self.badge,
             *controls,

@@ -10,6 +10,7 @@ with ties flagged and spread shown, whole or per 基本計画.
 from __future__ import annotations
 
 import ipywidgets as w
+from IPython import get_ipython
 from IPython.display import display
 
 from kit import messages as msg
@@ -43,7 +44,11 @@ class VoteSetup:
         self.feedback = feedback
         self.on_opened = on_opened
         self.title = classed(
-            w.Text(value=msg.VOTE_DEFAULT_TITLE, description=msg.VOTE_SETUP_NAME),
+            w.Text(
+                value=msg.VOTE_DEFAULT_TITLE,
+                description=msg.VOTE_SETUP_NAME,
+                style={"description_width": "initial"},
+            ),
             "tk-vote-setup-title",
         )
         self.issue_checks: dict[int, w.Checkbox] = {}
@@ -77,7 +82,12 @@ class VoteSetup:
             (f"{g.id} {g.plain}", g.id) for g in ctx.plan.goals()
         ]
         self.proposal_goal = classed(
-            w.Dropdown(options=goal_options, value="", description=msg.VOTE_SETUP_PROPOSAL_GOAL),
+            w.Dropdown(
+                options=goal_options,
+                value="",
+                description=msg.VOTE_SETUP_PROPOSAL_GOAL,
+                style={"description_width": "initial"},
+            ),
             "tk-vote-proposal-goal",
         )
         add = big_button(msg.VOTE_SETUP_PROPOSAL_ADD, "tk-vote-proposal-add", style="info")
@@ -194,12 +204,18 @@ class VoteSetup:
 class PaperBallotForm:
     """紙の投票: the facilitator types in the ballot of a member without a tablet."""
 
-    def __init__(self, ctx: PageContext, vote: Vote, items: list[VoteItem]) -> None:
+    def __init__(
+        self, ctx: PageContext, vote: Vote, items: list[VoteItem], on_saved=lambda: None
+    ) -> None:
         self.ctx = ctx
+        self.on_saved = on_saved
         self.vote = vote
         self.items = items
         self.feedback = Feedback("tk-vote-paper-feedback")
-        self.member = classed(w.Dropdown(description=msg.VOTE_PAPER_MEMBER), "tk-vote-paper-member")
+        self.member = classed(
+            w.Dropdown(description=msg.VOTE_PAPER_MEMBER, style={"description_width": "initial"}),
+            "tk-vote-paper-member",
+        )
         self.new_name = classed(
             w.Text(
                 description=msg.VOTE_PAPER_NEW_NAME,
@@ -299,6 +315,7 @@ class PaperBallotForm:
             field.value = None
         self.refresh()
         self.member.value = member.id
+        self.on_saved()
 
 
 class VotePanel:
@@ -377,7 +394,7 @@ class VotePanel:
         )
         self.partial.observe(guarded(self.feedback)(self._partial_changed), "value")
         self.partial_note = paragraph(msg.VOTE_PARTIAL_HIDDEN, cls="tk-vote-partial-hidden")
-        self.paper = PaperBallotForm(self.ctx, self.vote, items)
+        self.paper = PaperBallotForm(self.ctx, self.vote, items, self._update_open)
         close = big_button(msg.VOTE_CLOSE, "tk-vote-close", style="danger")
         confirm = big_button(msg.VOTE_CLOSE_CONFIRM, "tk-vote-close-confirm", style="danger")
         cancel = big_button(msg.VOTE_CLOSE_CANCEL, "tk-vote-close-cancel", style="")
@@ -507,8 +524,9 @@ class VotePanel:
                 shown.attrs.update(result.attrs)
             self.figure = vote_result_figure(shown, self.ctx.plan, voters=voters)
         self.chart.clear_output(wait=True)
-        with self.chart:
-            display(self.figure)
+        if get_ipython() is not None:  # in a kernel (tests without one inspect self.figure)
+            with self.chart:
+                display(self.figure)
         groups = tie_groups(result)
         if voters == 0:
             self.ties.value = f"<p>{escape(msg.VOTE_NO_BALLOTS)}</p>"

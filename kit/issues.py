@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from kit import meeting as meetings
 from kit import messages as msg
 from kit.errors import AccessDenied, ConflictError, NotFoundError, PhaseError, ValidationError
 from kit.plan import FocusGoal, Plan
@@ -363,9 +364,16 @@ def add_spoken_issue(
     reach: object = 3,
     place: object = "",
     member_id: int | None = None,
+    speaker_name: object = None,
     max_chars: int = DEFAULT_MAX_CHARS,
+    name_max_chars: int = 20,
 ) -> Issue:
-    """The facilitator writes down an issue a member said aloud (口頭の困りごと)."""
+    """The facilitator writes down an issue a member said aloud (口頭の困りごと).
+
+    ``member_id`` names a member already in the meeting; ``speaker_name`` instead registers
+    a member without a tablet (紙で参加) under that name, or finds them if already there.
+    The issue is checked first, so a refused issue registers nobody.
+    """
     fields = check_issue(
         plan,
         text=text,
@@ -375,6 +383,15 @@ def add_spoken_issue(
         place=place,
         max_chars=max_chars,
     )
+    if speaker_name is not None and not (
+        isinstance(speaker_name, str) and not speaker_name.strip()
+    ):
+        _require_not_closed(conn, meeting_id)
+        meeting = meeting_store.get_meeting(conn, meeting_id)
+        _, member = meetings.join_meeting(
+            conn, meeting.join_code, speaker_name, name_max_chars=name_max_chars, has_tablet=False
+        )
+        member_id = member.id
     with transaction(conn):
         _require_not_closed(conn, meeting_id)
         if member_id is not None:

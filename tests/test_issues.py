@@ -16,6 +16,7 @@ from kit.errors import AccessDenied, ConflictError, NotFoundError, PhaseError, V
 from kit.sample import SampleMeeting
 from kit.sample_issues import add_sample_issues
 from kit.store import issues as store
+from kit.store import meetings as meeting_store
 from kit.store import open_store
 
 
@@ -540,3 +541,33 @@ def test_tablet_modules_do_not_import_pandas_or_plotly():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_spoken_issue_registers_a_member_without_a_tablet_by_name(conn, plan, live, members):
+    issue = issues.add_spoken_issue(
+        conn, plan, live.id, text="ごみ置き場が遠い", goal_id="3-(2)", speaker_name=" すずき "
+    )
+    member = meeting_store.get_member(conn, issue.member_id)
+    assert (member.display_name, member.has_tablet, member.meeting_id) == ("すずき", False, live.id)
+    again = issues.add_spoken_issue(
+        conn, plan, live.id, text="街灯が少ない", goal_id="3-(2)", speaker_name="すずき"
+    )
+    assert again.member_id == member.id  # the same person, not a second member
+    blank = issues.add_spoken_issue(
+        conn, plan, live.id, text="名前なし", goal_id="1-(1)", speaker_name="  "
+    )
+    assert blank.member_id is None
+    count = len(meeting_store.list_members(conn, live.id))
+    before = rows(conn)
+    with pytest.raises(ValidationError):  # a refused issue registers nobody
+        issues.add_spoken_issue(
+            conn, plan, live.id, text="", goal_id="1-(1)", speaker_name="さとう"
+        )
+    with pytest.raises(ValidationError):
+        issues.add_spoken_issue(
+            conn, plan, live.id, text="x", goal_id="1-(1)", speaker_name="長" * 21
+        )
+    with pytest.raises(ValidationError):
+        issues.add_spoken_issue(conn, plan, live.id, text="x", goal_id="1-(1)", speaker_name=42)
+    assert rows(conn) == before
+    assert len(meeting_store.list_members(conn, live.id)) == count

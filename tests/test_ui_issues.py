@@ -8,6 +8,7 @@ from kit import issues
 from kit import meeting as meetings
 from kit import messages as msg
 from kit.store import issues as store
+from kit.store import meetings as meeting_store
 from kit.store import open_store
 from kit.ui.board import IssueBoardPanel
 from kit.ui.context import PageContext
@@ -480,6 +481,18 @@ def test_board_spoken_issue(board_setup, conn, live):
     panel.spoken_add.click()  # empty text now
     assert msg.ISSUE_TEXT_EMPTY in panel.feedback.value
     assert rows(conn) == before
+
+
+def test_board_spoken_issue_by_a_new_name(board_setup, conn, live):
+    panel, _ = board_setup
+    panel.spoken_text.value = "回覧板が読みにくい"
+    panel.spoken_name.value = "はやし"
+    panel.spoken_add.click()
+    issue = store.list_issues(conn, live.id)[-1]
+    member = meeting_store.get_member(conn, issue.member_id)
+    assert (member.display_name, member.has_tablet) == ("はやし", False)
+    assert panel.spoken_name.value == "" and "はやし" in panel.groups.value
+    assert ("はやし", member.id) in list(panel.spoken_member.options)
 
 
 def test_empty_board(conn, settings, plan, live):

@@ -167,6 +167,13 @@ class IssueBoardPanel:
             ),
             "tk-board-spoken-member",
         )
+        self.spoken_name = classed(
+            w.Text(
+                description=msg.ISSUE_BOARD_SPOKEN_NEW_NAME,
+                placeholder=msg.ISSUE_BOARD_SPOKEN_NEW_NAME_PLACEHOLDER,
+            ),
+            "tk-board-spoken-name",
+        )
         self.spoken_seriousness = classed(
             w.IntSlider(value=3, min=1, max=5, description=msg.ISSUE_SERIOUSNESS),
             "tk-board-spoken-seriousness",
@@ -190,6 +197,7 @@ class IssueBoardPanel:
             self.spoken_text,
             self.spoken_goal,
             self.spoken_member,
+            self.spoken_name,
             self.spoken_seriousness,
             self.spoken_reach,
         ):
@@ -212,6 +220,7 @@ class IssueBoardPanel:
                     self.spoken_text,
                     self.spoken_goal,
                     self.spoken_member,
+                    self.spoken_name,
                     self.spoken_seriousness,
                     self.spoken_reach,
                     w.HBox([self.spoken_add], layout=row),
@@ -386,9 +395,12 @@ class IssueBoardPanel:
             seriousness=self.spoken_seriousness.value,
             reach=self.spoken_reach.value,
             member_id=self.spoken_member.value,
+            speaker_name=self.spoken_name.value,
             max_chars=self.ctx.settings.issue_max_chars,
+            name_max_chars=self.ctx.settings.name_max_chars,
         )
         self.spoken_text.value = ""
+        self.spoken_name.value = ""
         self.feedback.ok(msg.ISSUE_BOARD_SPOKEN_ADDED.format(id=issue.id))
         self.refresh()
 

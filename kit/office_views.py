@@ -201,6 +201,44 @@ def goal_heatmap(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTH
     )
 
 
+def issue_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) -> Table:
+    """困りごとの一覧: every issue with its district, date, focus goal, seriousness and count."""
+    records = []
+    for row in store.issue_rows(conn, *_args(f)):
+        goal = plan.goal(row["goal_id"]) if plan.has_goal(row["goal_id"]) else None
+        records.append(
+            {
+                "held_on": row["held_on"],
+                "district_id": row["district_id"],
+                "district": row["district_name"],
+                "goal_id": row["goal_id"],
+                "goal": goal.name if goal else "",
+                "text": row["text"],
+                "place": row["place"],
+                "seriousness": row["seriousness"],
+                "reach": row["reach"],
+                "raised": row["raised_count"],
+            }
+        )
+    return _table(
+        "困りごとの一覧",
+        msg.OFFICE_TABLE_ISSUES,
+        (
+            ("held_on", "開催日"),
+            ("district_id", "地区ID"),
+            ("district", "地区"),
+            ("goal_id", "重点目標ID"),
+            ("goal", "重点目標"),
+            ("text", "困りごと"),
+            ("place", "場所"),
+            ("seriousness", "深刻さ"),
+            ("reach", "広がり"),
+            ("raised", "挙げた人の数"),
+        ),
+        records,
+    )
+
+
 # --- 優先順位 -------------------------------------------------------------------------------------------
 def top_items(
     conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING, n: int = TOP_N
@@ -543,6 +581,7 @@ def office_tables(
     """Every table of the city views, in the order of the page, the workbook and the report."""
     return [
         goal_heatmap(conn, plan, f),
+        issue_list(conn, plan, f),
         top_priorities(conn, plan, f),
         top_items(conn, plan, f),
         plan_coverage(conn, plan, f),

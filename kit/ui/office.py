@@ -27,7 +27,7 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 REPORT_ROWS_SHOWN = 300
 VIEWS = (
-    ("heatmap", "地区×重点目標", msg.OFFICE_TAB_HEATMAP, ("地区×重点目標",)),
+    ("heatmap", "地区×重点目標", msg.OFFICE_TAB_HEATMAP, ("地区×重点目標", "困りごとの一覧")),
     ("priorities", "優先課題", msg.OFFICE_TAB_PRIORITIES, ("優先課題", "各地区の上位項目")),
     ("coverage", "計画のカバー状況", msg.OFFICE_TAB_COVERAGE, ("計画のカバー状況",)),
     ("actions", "取組の状況", msg.OFFICE_TAB_ACTIONS, ("取組の状況", "取組の一覧")),

@@ -19,10 +19,10 @@ def _layout(fig: go.Figure, title: str, *, height: int, font_size: int) -> go.Fi
         title={"text": title, "font": {"size": font_size + 4}},
         font={"family": FONT, "size": font_size},
         height=height,
-        margin={"l": 20, "r": 30, "t": 70, "b": 40},
+        margin={"l": 20, "r": 30, "t": 70, "b": 90},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        legend={"orientation": "h", "y": -0.12, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0},
     )
     return fig
 

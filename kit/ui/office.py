@@ -24,6 +24,8 @@ from kit.ui.common import Feedback, big_button, classed, guarded, heading, parag
 from kit.ui.context import PageContext
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+ALL = ""
+"""The dropdown value of すべての年度／すべての地区 (``None`` would show an empty dropdown)."""
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 REPORT_ROWS_SHOWN = 300
 VIEWS = (
@@ -68,7 +70,7 @@ def table_html(table: views.Table, limit: int = 500) -> str:
 
 
 def report_html(report: CompileReport, limit: int = REPORT_ROWS_SHOWN) -> str:
-    """The per-file report as an escaped HTML table; problems first."""
+    """The per-file report as an escaped HTML table, problems first (the summary is shown above)."""
     order = {"error": 0, "unrelated": 1, "older": 2, "duplicate": 3, "replaced": 4, "ok": 5}
     files = sorted(report.files, key=lambda f: order.get(f.status, 9))
     rows = "".join(
@@ -84,9 +86,9 @@ def report_html(report: CompileReport, limit: int = REPORT_ROWS_SHOWN) -> str:
         else ""
     )
     head = "".join(f"<th>{escape(h)}</th>" for h in msg.OFFICE_REPORT_HEADERS)
-    return f"<p><b>{escape(report.summary())}</b></p>" + (
-        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}" if files else ""
-    )
+    if not files:
+        return ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 
 class OfficeApp:
@@ -108,6 +110,7 @@ class OfficeApp:
         self.folder.layout = w.Layout(width="100%", max_width="900px")
         self.folder.style = {"description_width": "initial"}
         self.compile_button = big_button(msg.OFFICE_COMPILE, "tk-office-compile", icon="refresh")
+        self.compile_button.layout.max_width = "900px"
         self.compile_button.on_click(guarded(self.compile_feedback)(self.compile))
         self.progress = classed(
             w.IntProgress(value=0, min=0, max=1, bar_style="info"), "tk-office-progress"
@@ -152,7 +155,10 @@ class OfficeApp:
                     self.compile_feedback,
                     self.report_view,
                     heading(msg.OFFICE_SECTION_VIEWS, level=2),
-                    w.HBox([self.year, self.district], layout=w.Layout(flex_flow="row wrap")),
+                    classed(
+                        w.HBox([self.year, self.district], layout=w.Layout(flex_flow="row wrap")),
+                        "tk-office-filters",
+                    ),
                     self.summary,
                     self.tabs,
                     heading(msg.OFFICE_SECTION_EXPORT, level=2),
@@ -178,10 +184,12 @@ class OfficeApp:
 
     @property
     def current_filter(self) -> views.OfficeFilter:
-        return views.OfficeFilter(year=self.year.value, district_id=self.district.value)
+        return views.OfficeFilter(
+            year=self.year.value or None, district_id=self.district.value or None
+        )
 
     def filter_text(self) -> str:
-        year = self.year.value
+        year = self.year.value or None
         district = dict(views.available_districts(self.conn)).get(self.district.value)
         return msg.OFFICE_FILTER_DESCRIBE.format(
             year=msg.OFFICE_FILTER_YEAR_VALUE.format(year=year) if year else msg.OFFICE_ALL_YEARS,
@@ -204,7 +212,7 @@ class OfficeApp:
     def _refresh_options(self) -> None:
         self._set_options(
             self.year,
-            [(msg.OFFICE_ALL_YEARS, None)]
+            [(msg.OFFICE_ALL_YEARS, ALL)]
             + [
                 (msg.OFFICE_FILTER_YEAR_VALUE.format(year=y), y)
                 for y in views.available_years(self.conn)
@@ -212,7 +220,7 @@ class OfficeApp:
         )
         self._set_options(
             self.district,
-            [(msg.OFFICE_ALL_DISTRICTS, None)]
+            [(msg.OFFICE_ALL_DISTRICTS, ALL)]
             + [(name, did) for did, name in views.available_districts(self.conn)],
         )
 
@@ -222,7 +230,7 @@ class OfficeApp:
             return
         value = dropdown.value
         dropdown.options = options
-        dropdown.value = value if value in {v for _, v in options} else None
+        dropdown.value = value if value in {v for _, v in options} else ALL
 
     def refresh_views(self) -> None:
         f = self.current_filter

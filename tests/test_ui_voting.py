@@ -356,7 +356,7 @@ def test_wrapup_top_items_prefill_and_add(conn, plan, meeting, wrapup):
     assert [(x.title, x.owner, x.due_on, x.policy_id, x.source_vote_item_id) for x in saved] == [
         ("見守り当番", "民生委員", "2026-12-31", "1-(2)-①", a.id)
     ]
-    assert panel.what.value == "" and panel.policy.value is None
+    assert panel.what.value == "" and panel.policy.value == ""
     assert "見守り当番" in text_of(panel.action_list)
     find(panel.widget, f"tk-wrapup-remove-{saved[0].id}")[0].click()
     assert actions.meeting_actions(conn, meeting.id) == []
@@ -384,3 +384,26 @@ def test_wrapup_without_a_vote(conn, settings, plan, meeting):
     meetings.set_phase(conn, meeting.id, "wrapup")
     panel = WrapUpPanel(PageContext(conn, settings, plan, meeting.id))
     assert find(panel.widget, "tk-wrapup-no-vote") and find(panel.widget, "tk-wrapup-no-past")
+
+
+@pytest.mark.parametrize("method", ["approval", "ranking"])
+def test_paper_ballot_form_for_other_methods(conn, settings, plan, vote_phase, members, method):
+    vote, (a, b, c) = open_vote(conn, plan, vote_phase, method=method)
+    panel = projector(conn, settings, plan, vote_phase)
+    paper = panel.paper
+    paper.new_name.value = "ゆり"
+    if method == "approval":
+        paper.inputs[a.id].value = True
+        paper.inputs[c.id].value = True
+        expected = {a.id: 1, c.id: 1}
+    else:
+        paper.rank_inputs[0].value = c.id
+        paper.rank_inputs[1].value = c.id
+        paper.save.click()
+        assert msg.VOTE_RANK_REPEAT in paper.feedback.value
+        paper.rank_inputs[1].value = b.id
+        expected = {c.id: 1, b.id: 2}
+    paper.save.click()
+    ballot = next(x for x in voting.ballots(conn, vote.id) if x.is_paper)
+    assert ballot.choices == expected
+    assert 'data-voted="1"' in panel.turnout.value

@@ -157,8 +157,12 @@ class MemberVotePanel:
             w.VBox(
                 [
                     self._item_label(item),
-                    w.HBox(
-                        [minus, slider, plus], layout=w.Layout(align_items="center", width="100%")
+                    classed(
+                        w.HBox(
+                            [minus, slider, plus],
+                            layout=w.Layout(align_items="center", width="100%"),
+                        ),
+                        "tk-vote-dots-row",
                     ),
                 ]
             ),

@@ -36,9 +36,9 @@ class WrapUpPanel:
         self.due = classed(w.DatePicker(description=msg.WRAPUP_DUE), "tk-wrapup-due")
         self.policy = classed(
             w.Dropdown(
-                options=[(msg.WRAPUP_POLICY_PICK, None)]
+                options=[(msg.WRAPUP_POLICY_PICK, "")]
                 + [(f"{p.id} {p.name}", p.id) for p in ctx.plan.policies()],
-                value=None,
+                value="",
                 description=msg.WRAPUP_POLICY,
             ),
             "tk-wrapup-policy",
@@ -123,7 +123,7 @@ class WrapUpPanel:
     def _use_item(self, item) -> None:
         self.source_item = item.item_id
         self.what.value = item.label[: actions.TITLE_MAX_CHARS]
-        self.policy.value = actions.suggested_policy(self.ctx.plan, item.goal_id)
+        self.policy.value = actions.suggested_policy(self.ctx.plan, item.goal_id) or ""
         self.feedback.clear()
 
     def _add(self, _button=None) -> None:
@@ -141,7 +141,7 @@ class WrapUpPanel:
         self.source_item = None
         self.what.value = self.who.value = ""
         self.due.value = None
-        self.policy.value = None
+        self.policy.value = ""
         self.refresh()
 
     # --- lists --------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ same rows for the same seed on every machine.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import sqlite3
 from dataclasses import dataclass
@@ -90,18 +89,8 @@ def build_sample_city(
 
 def sample_builders() -> list:
     """Each capability adds its own rows to a sample meeting, in this order."""
-    builders = []
-    for module, name in (
-        ("kit.sample_issues", "add_sample_issues"),
-        ("kit.sample_map", "add_sample_map"),
-        ("kit.sample_votes", "add_sample_votes"),
-    ):
-        try:
-            builders.append(getattr(__import__(module, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            continue
-    return builders
+    from kit.sample_issues import add_sample_issues
+    from kit.sample_map import add_sample_map
+    from kit.sample_votes import add_sample_votes
 
-
-def demo_meeting_date() -> str:
-    return dt.date.today().isoformat()
+    return [add_sample_issues, add_sample_map, add_sample_votes]

@@ -17,25 +17,24 @@ from kit.errors import ValidationError
 from kit.meeting import PHASES
 from kit.store import meetings as store
 from kit.text import escape
+from kit.ui.board import IssueBoardPanel
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
 from kit.ui.context import PageContext, Panel
+from kit.ui.handover import HandoverPanel
+from kit.ui.map_summary import MapSummaryPanel
+from kit.ui.vote_panel import VotePanel
+from kit.ui.wrapup import WrapUpPanel
 
 
 def facilitator_panels() -> dict:
-    """Phase → panel factory on the projector; each capability registers its own."""
-    panels: dict = {}
-    for phase, module, name in (
-        ("issues", "kit.ui.board", "IssueBoardPanel"),
-        ("map", "kit.ui.map_summary", "MapSummaryPanel"),
-        ("vote", "kit.ui.vote_panel", "VotePanel"),
-        ("wrapup", "kit.ui.wrapup", "WrapUpPanel"),
-        ("closed", "kit.ui.handover", "HandoverPanel"),
-    ):
-        try:
-            panels[phase] = getattr(__import__(module, fromlist=[name]), name)
-        except (ImportError, AttributeError):
-            continue
-    return panels
+    """Phase → panel factory on the projector; each capability has its own panel."""
+    return {
+        "issues": IssueBoardPanel,
+        "map": MapSummaryPanel,
+        "vote": VotePanel,
+        "wrapup": WrapUpPanel,
+        "closed": HandoverPanel,
+    }
 
 
 def member_url(ctx: PageContext) -> str:
@@ -77,7 +76,10 @@ class FacilitatorApp:
         self.header = classed(
             w.VBox(
                 [
-                    w.HBox([self.title, self.join_info], layout=w.Layout(justify_content="space-between")),
+                    w.HBox(
+                        [self.title, self.join_info],
+                        layout=w.Layout(justify_content="space-between"),
+                    ),
                     w.HBox(
                         [self.back_button, *self.phase_buttons.values(), self.next_button],
                         layout=w.Layout(flex_flow="row wrap"),
@@ -89,7 +91,14 @@ class FacilitatorApp:
             "tk-facilitator-header",
         )
         self.widget = classed(
-            w.VBox([heading(msg.APP_NAME, cls="tk-app-title"), self.setup.widget, self.header, self.body]),
+            w.VBox(
+                [
+                    heading(msg.APP_NAME, cls="tk-app-title"),
+                    self.setup.widget,
+                    self.header,
+                    self.body,
+                ]
+            ),
             "tk-page",
             "tk-projector-page",
         )
@@ -127,7 +136,9 @@ class FacilitatorApp:
         meeting = store.get_meeting(self.ctx.conn, self.ctx.meeting_id)
         district = store.get_district(self.ctx.conn, meeting.district_id)
         self.title.value = msg.MEETING_HEADER.format(
-            district=escape(district.name), title=escape(meeting.title), date=escape(meeting.held_on)
+            district=escape(district.name),
+            title=escape(meeting.title),
+            date=escape(meeting.held_on),
         )
         url = member_url(self.ctx)
         self.join_info.value = msg.JOIN_INFO.format(
@@ -202,7 +213,8 @@ class SetupForm:
             self.district.options = options
         meetings_ = [m for m in store.list_meetings(self.ctx.conn) if m.phase != "closed"]
         options = [
-            (f"{m.held_on} {m.title}（{msg.PHASE_LABELS[m.phase]}）", m.id) for m in reversed(meetings_)
+            (f"{m.held_on} {m.title}（{msg.PHASE_LABELS[m.phase]}）", m.id)
+            for m in reversed(meetings_)
         ]
         if options != list(self.existing.options):
             self.existing.options = options

@@ -13,24 +13,13 @@ from kit.store import meetings as store
 from kit.text import escape as _esc
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading, paragraph
 from kit.ui.context import PageContext, Panel
+from kit.ui.member_issues import MemberIssuesPanel
+from kit.ui.member_vote import MemberVotePanel
 
 
 def member_panels() -> dict:
     """Phase → panel factory for the tablet. Phases not listed show only a hint."""
-    panels: dict = {}
-    try:
-        from kit.ui.member_issues import MemberIssuesPanel
-
-        panels["issues"] = MemberIssuesPanel
-    except ImportError:
-        pass
-    try:
-        from kit.ui.member_vote import MemberVotePanel
-
-        panels["vote"] = MemberVotePanel
-    except ImportError:
-        pass
-    return panels
+    return {"issues": MemberIssuesPanel, "vote": MemberVotePanel}
 
 
 class MemberApp:

@@ -381,6 +381,14 @@ def build_result_file(
     conn: sqlite3.Connection, plan: Plan, meeting_id: int, *, created_at: str | None = None
 ) -> tuple[bytes, Manifest]:
     """The zip bytes and manifest of one meeting (read-only; call inside a transaction)."""
+    header, tables = result_contents(conn, plan, meeting_id, created_at=created_at)
+    return pack_result_file(header, tables)
+
+
+def result_contents(
+    conn: sqlite3.Connection, plan: Plan, meeting_id: int, *, created_at: str | None = None
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """The manifest header (without checksums) and the rows of every CSV of one meeting."""
     meeting = meeting_store.get_meeting(conn, meeting_id)
     district = meeting_store.get_district(conn, meeting.district_id)
     members, with_tablet = store.count_members(conn, meeting_id)
@@ -496,7 +504,7 @@ def build_result_file(
         "members": members,
         "members_with_tablet": with_tablet,
     }
-    return pack_result_file(header, tables)
+    return header, tables
 
 
 def _csv_bytes(table: CsvTable, rows: list[dict[str, Any]]) -> bytes:
@@ -657,7 +665,11 @@ def save_result_file(
 def write_sample_result_files(
     conn: sqlite3.Connection, plan: Plan, out_dir: str | Path
 ) -> list[Path]:
-    """The sample city's closed meetings as result files in ``out_dir/results`` (deterministic)."""
+    """The sample city's closed meetings as result files in ``out_dir/results``.
+
+    Deterministic: the sample city is built today, so its times (file made, vote opened and
+    closed) are set to the day of each meeting; the same seed gives the same bytes.
+    """
     target = Path(out_dir) / "results"
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("*.zip"):
@@ -667,9 +679,13 @@ def write_sample_result_files(
         if meeting.phase != "closed":
             continue
         with transaction(conn, immediate=False):
-            data, manifest = build_result_file(
+            header, tables = result_contents(
                 conn, plan, meeting.id, created_at=f"{meeting.held_on}T12:00:00.000Z"
             )
+        for vote in tables["votes.csv"]:
+            vote["opened_at"] = vote["opened_at"] and f"{meeting.held_on}T11:00:00.000Z"
+            vote["closed_at"] = vote["closed_at"] and f"{meeting.held_on}T11:15:00.000Z"
+        data, manifest = pack_result_file(header, tables)
         written.append(write_atomically(target / result_file_name(manifest), data))
     return written
 

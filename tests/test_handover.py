@@ -329,3 +329,15 @@ def test_handover_panel_shows_the_phase_error(conn, plan, settings, meeting):
     panel.save_button.click()
     assert "まとめ" in panel.feedback.value and "tk-error" in panel.feedback.value
     assert not settings.results_dir.exists() or not list(settings.results_dir.iterdir())
+
+
+def test_the_committed_sample_result_files_compile(plan, office):
+    """``sample_data/results`` (written by ``tasukeai sample-data``) compiles with no error."""
+    from kit.sample_data import SAMPLE_DIR
+
+    folder = SAMPLE_DIR / "results"
+    files = sorted(folder.glob("*.zip"))
+    assert len(files) == 2 * len(DISTRICTS)
+    report = compile_folder(office, folder, plan)
+    assert report.counts()["ok"] == len(files), report.lines()
+    assert office_store.table_counts(office)["tallies"] > 0

@@ -341,3 +341,18 @@ def test_the_committed_sample_result_files_compile(plan, office):
     report = compile_folder(office, folder, plan)
     assert report.counts()["ok"] == len(files), report.lines()
     assert office_store.table_counts(office)["tallies"] > 0
+
+
+def test_facilitator_page_shows_the_handover_panel_when_closed(conn, plan, settings):
+    from kit.ui.context import PageContext
+    from kit.ui.facilitator import FacilitatorApp
+    from kit.ui.handover import HandoverPanel
+
+    meeting_id = full_meeting(conn, plan)
+    meetings.set_phase(conn, meeting_id, "closed")
+    app = FacilitatorApp(PageContext(conn=conn, settings=settings, plan=plan))
+    app._meeting_chosen(meeting_id)
+    assert isinstance(app.panel, HandoverPanel)
+    app.panel.save_button.click()
+    assert len(list(settings.results_dir.glob("*.zip"))) == 1
+    app.poller.stop()

@@ -1,0 +1,340 @@
+"""Talk to a served page as a tablet's browser does, without a browser.
+
+``GET`` the page (the server starts or hands out a kernel for it and renders the notebook),
+then open the kernel's websocket (``/api/kernels/<id>/channels``) and speak the Jupyter
+widget protocol: ask the ``jupyter.widget.control`` comm for every widget's state, set a
+widget's value (``comm_msg`` ``{"method": "update"}``), press a button
+(``{"method": "custom", "content": {"event": "click"}}``), and follow the kernel's own
+updates. Widgets are found by their ``tk-…`` CSS classes. Used by the load generator
+(``bench/loadgen.py``), the crash test and the security tests (which also send what no
+browser would: messages aimed at widgets the page does not show, code to execute, …).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import struct
+import time
+import uuid
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.websocket import websocket_connect
+
+KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
+AsyncHTTPClient.configure(None, max_clients=200)
+
+
+class PageError(RuntimeError):
+    """The page could not be opened (HTTP error, no kernel, no websocket)."""
+
+
+def _decode_binary(data: bytes) -> dict:
+    """The websocket's binary frames: [n][offsets…][json][buffers…] (Jupyter's legacy format)."""
+    (count,) = struct.unpack("!I", data[:4])
+    offsets = list(struct.unpack(f"!{count}I", data[4 : 4 + 4 * count]))
+    offsets.append(len(data))
+    message = json.loads(data[offsets[0] : offsets[1]].decode())
+    message["buffers"] = [data[offsets[i] : offsets[i + 1]] for i in range(1, count)]
+    return message
+
+
+class WidgetClient:
+    """One page (one kernel) seen through its websocket: the widget models and their state."""
+
+    def __init__(self, url: str, *, timeout: float = 120):
+        self.url = url
+        self.timeout = timeout
+        self.session = uuid.uuid4().hex
+        self.kernel_id: str | None = None
+        self.html = ""
+        self.models: dict[str, dict] = {}  # model id → {"model_name": …, "state": {…}}
+        self.received: list[dict] = []  # every message from the kernel, in order
+        self.closed_comms: set[str] = set()
+        self.ws = None
+        self._changed = asyncio.Condition()
+        self._reader: asyncio.Task | None = None
+        self.control = uuid.uuid4().hex
+        self.timings: dict[str, float] = {}
+        self.listeners: list[Callable[[WidgetClient, dict], None]] = []  # called on every message
+
+    # --- opening ----------------------------------------------------------------------------------
+    async def open(self) -> WidgetClient:
+        """GET the page, connect to its kernel and load every widget's state."""
+        start = time.monotonic()
+        try:
+            response = await AsyncHTTPClient().fetch(
+                HTTPRequest(
+                    self.url,
+                    request_timeout=self.timeout,
+                    connect_timeout=self.timeout,
+                    decompress_response=True,
+                    headers={"Accept-Encoding": "gzip"},
+                )
+            )
+        except (TimeoutError, HTTPClientError, OSError) as exc:
+            raise PageError(f"GET {self.url}: {exc}") from exc
+        self.html = response.body.decode(errors="replace")
+        self.timings["page"] = time.monotonic() - start
+        found = KERNEL_ID.search(self.html)
+        if not found:
+            raise PageError(f"no kernel id in {self.url}")
+        self.kernel_id = found.group(1)
+        await self.connect()
+        await self.load_states()
+        self.timings["usable"] = time.monotonic() - start
+        return self
+
+    def ws_url(self, kernel_id: str | None = None) -> str:
+        parsed = urlparse(self.url)
+        return (
+            f"ws://{parsed.netloc}/api/kernels/{kernel_id or self.kernel_id}/channels"
+            f"?session_id={self.session}"
+        )
+
+    async def connect(self) -> None:
+        try:
+            self.ws = await asyncio.wait_for(websocket_connect(self.ws_url()), self.timeout)
+        except (TimeoutError, OSError, HTTPClientError) as exc:
+            raise PageError(f"websocket {self.ws_url()}: {exc}") from exc
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def load_states(self) -> None:
+        """What the page's widget manager does first: every model's state, from the kernel."""
+        await self.send(
+            "comm_open",
+            {"comm_id": self.control, "target_name": "jupyter.widget.control", "data": {}},
+            metadata={"version": "1.0.0"},
+        )
+        await self.send("comm_msg", {"comm_id": self.control, "data": {"method": "request_states"}})
+        await self.wait_for(lambda: self.models, what="widget states")
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+
+    # --- sending --------------------------------------------------------------------------------------
+    def message(
+        self, msg_type: str, content: dict, *, channel: str = "shell", metadata=None
+    ) -> dict:
+        return {
+            "header": {
+                "msg_id": uuid.uuid4().hex,
+                "msg_type": msg_type,
+                "username": "tablet",
+                "session": self.session,
+                "date": "",
+                "version": "5.3",
+            },
+            "parent_header": {},
+            "metadata": metadata or {},
+            "content": content,
+            "channel": channel,
+            "buffers": [],
+        }
+
+    async def send(
+        self, msg_type: str, content: dict, *, channel: str = "shell", metadata=None
+    ) -> str:
+        if self.ws is None:
+            raise PageError("not connected")
+        message = self.message(msg_type, content, channel=channel, metadata=metadata)
+        await self.ws.write_message(json.dumps(message))
+        return message["header"]["msg_id"]
+
+    async def send_raw(self, text: str | bytes) -> None:
+        await self.ws.write_message(text, binary=isinstance(text, bytes))
+
+    async def update(self, model_id: str, **state) -> None:
+        """Set widget state as a browser does when a member types or moves a slider."""
+        self.models.setdefault(model_id, {"model_name": None, "state": {}})["state"].update(state)
+        await self.send(
+            "comm_msg",
+            {"comm_id": model_id, "data": {"method": "update", "state": state, "buffer_paths": []}},
+        )
+
+    async def click(self, model_id: str) -> None:
+        await self.send(
+            "comm_msg",
+            {"comm_id": model_id, "data": {"method": "custom", "content": {"event": "click"}}},
+        )
+
+    # --- receiving ------------------------------------------------------------------------------------
+    async def _read(self) -> None:
+        while True:
+            raw = await self.ws.read_message()
+            if raw is None:
+                break
+            message = _decode_binary(raw) if isinstance(raw, bytes) else json.loads(raw)
+            self._apply(message)
+            for listener in self.listeners:
+                listener(self, message)
+            async with self._changed:
+                self._changed.notify_all()
+        async with self._changed:
+            self.ws = None
+            self._changed.notify_all()
+
+    def _apply(self, message: dict) -> None:
+        self.received.append(message)
+        kind = message.get("msg_type") or message.get("header", {}).get("msg_type")
+        content = message.get("content", {})
+        if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
+            data = content.get("data", {})
+            self.models[content["comm_id"]] = {
+                "model_name": data.get("state", {}).get("_model_name"),
+                "state": dict(data.get("state", {})),
+            }
+        elif kind == "comm_msg":
+            data = content.get("data", {})
+            if content.get("comm_id") == self.control and data.get("method") == "update_states":
+                for model_id, entry in data.get("states", {}).items():
+                    self.models[model_id] = {
+                        "model_name": entry.get("model_name"),
+                        "state": dict(entry.get("state", {})),
+                    }
+            elif data.get("method") in ("update", "echo_update"):
+                model = self.models.setdefault(
+                    content["comm_id"], {"model_name": None, "state": {}}
+                )
+                model["state"].update(data.get("state", {}))
+        elif kind == "comm_close":
+            self.closed_comms.add(content.get("comm_id"))
+
+    @property
+    def connected(self) -> bool:
+        return self.ws is not None
+
+    async def wait_for(
+        self, predicate: Callable[[], object], *, timeout: float | None = None, what: str = ""
+    ):
+        """Wait until ``predicate()`` is truthy (re-checked on every message); return its value."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        async with self._changed:
+            while True:
+                value = predicate()
+                if value:
+                    return value
+                if self.ws is None:
+                    raise PageError(f"connection closed while waiting for {what or predicate}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"waiting for {what or predicate}")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except TimeoutError:
+                    continue
+
+    # --- finding widgets ------------------------------------------------------------------------------
+    def find_all(self, css_class: str) -> list[str]:
+        """Model ids of live widgets carrying ``css_class`` (oldest first)."""
+        return [
+            model_id
+            for model_id, model in self.models.items()
+            if css_class in model["state"].get("_dom_classes", ())
+            and model_id not in self.closed_comms
+        ]
+
+    def find(self, css_class: str) -> str | None:
+        found = self.find_all(css_class)
+        return found[-1] if found else None
+
+    def state(self, model_id: str) -> dict:
+        return self.models[model_id]["state"]
+
+    def value(self, css_class: str, key: str = "value"):
+        model_id = self.find(css_class)
+        return None if model_id is None else self.state(model_id).get(key)
+
+    def shown(self, model_id: str) -> bool:
+        """False when the widget's own layout hides it (the page may still hide a parent)."""
+        layout = self.state(model_id).get("layout", "")
+        layout_id = layout[len("IPY_MODEL_") :] if isinstance(layout, str) else ""
+        display = self.models.get(layout_id, {}).get("state", {}).get("display")
+        return display != "none"
+
+    def text_of(self, css_class: str) -> str:
+        """All text values (HTML/Label/description) of widgets with ``css_class``, joined."""
+        parts = []
+        for model_id in self.find_all(css_class):
+            state = self.state(model_id)
+            parts += [str(state.get(k, "")) for k in ("value", "description") if k in state]
+        return "\n".join(parts)
+
+    def errors(self) -> list[str]:
+        """Tracebacks and stderr the kernel sent (a crash shows up here)."""
+        found = []
+        for message in self.received:
+            kind = message.get("msg_type")
+            content = message.get("content", {})
+            if kind == "error":
+                found.append(f"{content.get('ename')}: {content.get('evalue')}")
+            elif kind == "stream" and content.get("name") == "stderr":
+                found.append(content.get("text", ""))
+        return found
+
+
+# --- the member's steps, shared by the load generator and the tests --------------------------------
+async def join(client: WidgetClient, code: str, name: str, *, timeout: float = 60) -> float:
+    """Type the join code and name, press 参加する; seconds until the page shows the member."""
+    await client.update(client.find("tk-join-code"), value=code)
+    await client.update(client.find("tk-join-name"), value=name)
+    start = time.monotonic()
+    await client.click(client.find("tk-join-button"))
+    await client.wait_for(
+        lambda: name in (client.value("tk-member-status") or ""), timeout=timeout, what="join"
+    )
+    return time.monotonic() - start
+
+
+async def send_issue(
+    client: WidgetClient, text: str, goal_class: str = "tk-goal-1-1", *, timeout: float = 60
+) -> float:
+    """Write an issue, pick its focus goal, press 送る; seconds until 送りました shows."""
+    await client.wait_for(lambda: client.find("tk-issue-send"), timeout=timeout, what="issue form")
+    feedback = client.find("tk-issue-feedback")
+    text_box = client.find("tk-issue-text")
+    await client.update(text_box, value=text)
+    await client.click(client.find(goal_class))
+    client.state(feedback)["value"] = ""
+    start = time.monotonic()
+    await client.click(client.find("tk-issue-send"))
+
+    def answered():
+        if "tk-error" in client.state(feedback).get("value", ""):
+            return "refused"
+        return client.state(text_box).get("value") == "" and "sent"  # the form clears when sent
+
+    if await client.wait_for(answered, timeout=timeout, what="issue ack") == "refused":
+        raise PageError(f"issue refused: {client.state(feedback)['value']}")
+    return time.monotonic() - start
+
+
+async def cast_dots(client: WidgetClient, dots: dict[int, int], *, timeout: float = 60) -> float:
+    """Set the dot sliders (position → dots) and press 投票する; seconds until acknowledged."""
+    await client.wait_for(
+        lambda: (
+            all(client.find(f"tk-vote-slider-{p}") for p in dots) and client.find("tk-vote-send")
+        ),
+        timeout=timeout,
+        what="ballot",
+    )
+    feedback = client.find("tk-vote-feedback")
+    for position, value in dots.items():
+        await client.update(client.find(f"tk-vote-slider-{position}"), value=value)
+    start = time.monotonic()
+    await client.click(client.find("tk-vote-send"))
+    try:
+        await client.wait_for(
+            lambda: "tk-vote-done" in (client.value("tk-vote-badge") or ""),
+            timeout=timeout,
+            what="ballot acknowledgement",
+        )
+    except TimeoutError as exc:
+        raise PageError(f"ballot not acknowledged: {client.state(feedback).get('value')}") from exc
+    return time.monotonic() - start

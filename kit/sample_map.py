@@ -98,7 +98,7 @@ def _draw_first_map(conn: sqlite3.Connection, rng: random.Random, district_id: s
     if not helpers:  # a map always has someone who helps
         helpers.append(concerned.pop())
     places = []
-    for kind, name, opening in rng.sample(PLACES, rng.randint(4, 6)):
+    for kind, name, opening in rng.sample(PLACES, rng.randint(5, 7)):
         area_index = rng.randrange(len(AREAS))
         x, y = _point_in(rng, AREA_BLOCKS[area_index])
         if kind == "kominkan":
@@ -119,7 +119,7 @@ def _draw_first_map(conn: sqlite3.Connection, rng: random.Random, district_id: s
     # Some people stay without any line (孤立) and some needing watching without a watcher.
     isolated = set(n.id for n in rng.sample(concerned, min(len(concerned), rng.randint(3, 5))))
     watch_needed = [n for n in concerned if "needs_watch" in n.flags and n.id not in isolated]
-    gaps = set(n.id for n in rng.sample(watch_needed, min(len(watch_needed), rng.randint(2, 3))))
+    gaps = set(n.id for n in rng.sample(watch_needed, min(len(watch_needed), rng.randint(3, 4))))
     reachable = [n for n in concerned if n.id not in isolated]
     for helper in helpers:
         many = "sewayaki" in helper.flags or "minsei" in helper.flags
@@ -129,10 +129,10 @@ def _draw_first_map(conn: sqlite3.Connection, rng: random.Random, district_id: s
             if kind == "watch" and target.id in gaps:
                 kind = "visit"
             _link(conn, helper.id, target.id, kind, rng)
-    watchers = [h for h in helpers if h.flags] or helpers
     for person in watch_needed:
         if person.id not in gaps and rng.random() < 0.9:
-            _link(conn, rng.choice(watchers).id, person.id, "watch", rng)
+            near = sorted(helpers, key=lambda h: (h.x - person.x) ** 2 + (h.y - person.y) ** 2)
+            _link(conn, rng.choice(near[:3]).id, person.id, "watch", rng)
     for person in persons:
         if person.id not in isolated and rng.random() < 0.3:
             near = sorted(places, key=lambda q: (q.x - person.x) ** 2 + (q.y - person.y) ** 2)

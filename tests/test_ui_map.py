@@ -142,7 +142,6 @@ def test_link_to_a_person_deleted_meanwhile_is_refused(app, conn, district):
     app.mode.value = "link"
     click_node(app, a.id)
     sm.delete_node(conn, b.id)  # e.g. from another window
-    app.on_node_click_guarded = None
     app._clicked_node(
         trace(app, "persons:helper"),
         Points(point_inds=[1], xs=[0], ys=[0], trace_name="", trace_index=0),

@@ -340,5 +340,7 @@ def _layout(
         },
         showlegend=True,
     )
-    fig.update_xaxes(range=[0, MAP_WIDTH], **axis)
-    fig.update_yaxes(range=[0, MAP_HEIGHT], scaleanchor="x", scaleratio=1, **axis)
+    fig.update_xaxes(range=[0, MAP_WIDTH], constrain="domain", **axis)
+    fig.update_yaxes(
+        range=[0, MAP_HEIGHT], scaleanchor="x", scaleratio=1, constrain="domain", **axis
+    )

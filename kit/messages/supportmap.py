@@ -127,6 +127,7 @@ MAP_CHOOSE_MEETING = "会議"
 MAP_CHOOSE_NO_MEETING = "（会議なし）"
 MAP_CHOOSE_OPEN = "このマップを開く"
 MAP_TAB_EDIT = "編集"
+MAP_TAB_READING = "気づき・変化"
 MAP_TAB_FILES = "下絵・配布"
 MAP_MODE_LABEL = "地図をクリックすると："
 MAP_MODES = {

@@ -57,7 +57,7 @@ class MapApp:
         side = classed(
             w.Tab(
                 children=[self.edit_tab, self.reading_tab, self.files_tab],
-                titles=(msg.MAP_TAB_EDIT, msg.MAP_SUMMARY_TITLE, msg.MAP_TAB_FILES),
+                titles=(msg.MAP_TAB_EDIT, msg.MAP_TAB_READING, msg.MAP_TAB_FILES),
             ),
             "tk-map-side",
         )
@@ -215,7 +215,10 @@ class MapApp:
     def _build_reading(self) -> None:
         self.summary = classed(w.HTML(), "tk-map-summary")
         self.changes = classed(w.HTML(), "tk-map-changes")
-        self.reading_tab = classed(w.VBox([self.summary, self.changes]), "tk-map-reading-tab")
+        self.reading_tab = classed(
+            w.VBox([heading(msg.MAP_SUMMARY_TITLE, level=3), self.summary, self.changes]),
+            "tk-map-reading-tab",
+        )
         guard = guarded(self.feedback)
         self.upload = classed(
             w.FileUpload(

@@ -1,0 +1,193 @@
+"""支え合いマップ in a real browser: place, link, read the findings; tablets cannot open it.
+
+The test gives the map its own fresh district (a new meeting, so it is the current one):
+clicks land on empty paper, not on the sample city's people.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kit import meeting as meetings
+from kit import supportmap as sm
+from kit.plan import load_plan
+from kit.store import meetings as meeting_store
+from tests.browser.helpers import KEY, PROJECTOR, TABLET, open_page
+
+FIGURE = ".tk-map-figure.js-plotly-plot"
+TIMEOUT = 30_000
+
+
+@pytest.fixture(scope="module")
+def map_district(kit_server):
+    conn = kit_server.connect()
+    try:
+        meeting_store.upsert_district(conn, "t-map", "テスト用の地区")
+        meetings.create_meeting(
+            conn,
+            district_id="t-map",
+            title="マップの試験",
+            held_on="2026-12-01",
+            plan_id=load_plan().plan_id,
+        )
+    finally:
+        conn.close()
+    return "t-map"
+
+
+def map_data(server, district_id):
+    conn = server.connect()
+    try:
+        return sm.load_map(conn, district_id)
+    finally:
+        conn.close()
+
+
+def click_map(page, x: float, y: float) -> None:
+    """Click the map at map coordinates (x, y) with the real mouse.
+
+    Plotly takes the clicked point from its last hover, which it computes at most every
+    50 ms: the mouse rests until the hover is over (x, y), then clicks.
+    """
+    px, py = page.evaluate(
+        """([x, y]) => {
+            const gd = document.querySelector('.tk-map-figure.js-plotly-plot');
+            const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+            const fl = gd._fullLayout;
+            return [box.left + fl.xaxis.l2p(x), box.top + fl.yaxis.l2p(y)];
+        }""",
+        [x, y],
+    )
+    page.mouse.move(px - 4, py - 4)
+    page.mouse.move(px, py, steps=2)
+    page.wait_for_function(
+        """([x, y]) => {
+            const gd = document.querySelector('.tk-map-figure.js-plotly-plot');
+            const h = gd._hoverdata;
+            return h && h.length && Math.abs(h[0].x - x) <= 1.5 && Math.abs(h[0].y - y) <= 1.5;
+        }""",
+        arg=[x, y],
+        timeout=TIMEOUT,
+    )
+    page.mouse.click(px, py)
+
+
+def trace_length(page, meta: str) -> int:
+    return page.evaluate(
+        """(meta) => {
+            const gd = document.querySelector('.tk-map-figure.js-plotly-plot');
+            const t = gd.data.find(d => d.meta === meta);
+            return t && t.x ? t.x.filter(v => v !== null).length : 0;
+        }""",
+        meta,
+    )
+
+
+def wait_trace(page, meta: str, count: int) -> None:
+    try:
+        _wait_trace(page, meta, count)
+    except Exception:
+        print("feedback:", page.inner_text(".tk-map-feedback"), "count:", trace_length(page, meta))
+        raise
+
+
+def _wait_trace(page, meta: str, count: int) -> None:
+    page.wait_for_function(
+        """([meta, count]) => {
+            const gd = document.querySelector('.tk-map-figure.js-plotly-plot');
+            if (!gd || !gd.data) return false;
+            const t = gd.data.find(d => d.meta === meta);
+            return t && t.x && t.x.filter(v => v !== null).length === count;
+        }""",
+        arg=[meta, count],
+        timeout=TIMEOUT,
+    )
+
+
+def choose_mode(page, label: str) -> None:
+    page.locator(".tk-map-mode button", has_text=label).first.click()
+    page.wait_for_function(
+        """(label) => [...document.querySelectorAll('.tk-map-hint')].some(e => e.innerText.length > 0)
+             && [...document.querySelectorAll('.tk-map-mode button.mod-active')]
+                .some(b => b.innerText.includes(label))""",
+        arg=label,
+        timeout=TIMEOUT,
+    )
+
+
+def test_place_link_and_see_the_isolated_person(chromium, kit_server, map_district):
+    page = open_page(
+        chromium, kit_server.url("map.ipynb", key=KEY), PROJECTOR, wait_for=FIGURE, timeout=120_000
+    )
+    assert "テスト用の地区" in page.inner_text(".tk-map-title")
+
+    choose_mode(page, "人を置く")
+    for index, (x, y) in enumerate(((30, 60), (60, 60), (120, 20)), start=1):
+        click_map(page, x, y)
+        wait_trace(page, "persons:helper", index)
+    choose_mode(page, "場所を置く")
+    click_map(page, 45, 30)
+    wait_trace(page, "places", 1)
+    data = map_data(kit_server, map_district)
+    assert [n.label for n in data.persons] == ["Aさん", "Bさん", "Cさん"]
+    assert [n.node_type for n in data.places] == ["place"]
+    a, b, _c = data.persons
+    assert (a.x, a.y) == pytest.approx((30, 60), abs=1.01)
+
+    choose_mode(page, "線を引く")
+    click_map(page, 30, 60)  # Aさん …
+    page.wait_for_function(
+        "document.querySelector('.tk-map-feedback').innerText.includes('Aさん')", timeout=TIMEOUT
+    )
+    click_map(page, 60, 60)  # … watches over Bさん
+    wait_trace(page, "link:watch:strong", 3)  # source, arrowhead, target
+    click_map(page, 60, 60)  # Bさん …
+    page.wait_for_function(
+        "document.querySelector('.tk-map-feedback').innerText.includes('「Bさん」から')",
+        timeout=TIMEOUT,
+    )
+    click_map(page, 45, 30)  # … goes to the place
+    wait_trace(page, "link:watch:strong", 6)
+    links = map_data(kit_server, map_district).links
+    assert [(lk.source_id, lk.target_id) for lk in links] == [
+        (a.id, b.id),
+        (b.id, data.places[0].id),
+    ]
+
+    page.locator(".tk-map-findings").first.click()
+    page.wait_for_function(
+        """() => {
+            const gd = document.querySelector('.tk-map-figure.js-plotly-plot');
+            const t = gd.data.find(d => d.meta === 'finding:isolated');
+            return t.visible === true && t.x.length === 1;
+        }""",
+        timeout=TIMEOUT,
+    )
+    ring = page.evaluate(
+        """() => {
+            const gd = document.querySelector('.tk-map-figure.js-plotly-plot');
+            const t = gd.data.find(d => d.meta === 'finding:isolated');
+            return [t.x[0], t.y[0], t.visible, t.name];
+        }"""
+    )
+    assert ring[:3] == [pytest.approx(120, abs=1.01), pytest.approx(20, abs=1.01), True]
+    assert ring[3].startswith("孤立（つながりなし）")
+    page.wait_for_function(
+        "document.querySelector('.tk-map-figure .legend').textContent.includes('孤立（つながりなし）')",
+        timeout=TIMEOUT,
+    )
+    page.wait_for_function(
+        "document.querySelector('.tk-map-summary').innerText.includes('Cさん：つながりなし')",
+        timeout=TIMEOUT,
+    )
+    assert page.outside_requests == []
+    page.context.close()
+
+
+def test_a_tablet_without_the_key_cannot_open_the_map(chromium, kit_server):
+    for url in (kit_server.url("map.ipynb"), kit_server.url("map.ipynb", key="guess")):
+        page = open_page(chromium, url, TABLET, wait_for=".tk-refused")
+        assert "進行役の鍵が必要です" in page.inner_text(".tk-page")
+        assert page.locator(".tk-map-figure").count() == 0
+        assert page.locator(".tk-map-page").count() == 0
+        page.context.close()

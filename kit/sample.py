@@ -63,12 +63,12 @@ def build_sample_city(
     for district_id, name in DISTRICTS:
         store.upsert_district(conn, district_id, name, CITY)
     for round_index, held_on in enumerate(MEETING_DATES):
-        for district_id, name in DISTRICTS:
+        for district_id, _name in DISTRICTS:
             closed = round_index < len(MEETING_DATES) - 1
             meeting = meetings.create_meeting(
                 conn,
                 district_id=district_id,
-                title=f"第{round_index + 1}回 {name} 支え合い会議",
+                title=f"第{round_index + 1}回 支え合い会議",
                 held_on=held_on,
                 plan_id=plan.plan_id,
                 agenda="1. 困りごと出し\n2. 支え合いマップ\n3. 優先順位の投票\n4. まとめ",

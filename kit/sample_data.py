@@ -18,16 +18,16 @@ SAMPLE_DIR = REPO_ROOT / "sample_data"
 
 def build_demo_database(settings: Settings) -> Path:
     """A fresh database with the sample city's past meetings and today's meeting, ready to run."""
-    if settings.db_path.exists():
-        settings.db_path.unlink()
+    for suffix in ("", "-wal", "-shm"):  # a stale WAL of an old file would corrupt the new one
+        Path(f"{settings.db_path}{suffix}").unlink(missing_ok=True)
     conn = open_store(settings.db_path)
     plan = load_plan(settings.plan_path)
     build_sample_city(conn, plan)
-    district_id, name = DISTRICTS[0]
+    district_id, _name = DISTRICTS[0]
     meetings.create_meeting(
         conn,
         district_id=district_id,
-        title=f"{name} 支え合い会議（デモ）",
+        title="支え合い会議（デモ）",
         held_on=dt.date.today(),
         plan_id=plan.plan_id,
         agenda="1. 困りごと出し\n2. 支え合いマップ\n3. 優先順位の投票\n4. まとめ",

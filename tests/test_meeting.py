@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kit import access
@@ -139,3 +141,15 @@ def test_current_meeting_is_the_newest_open_one(conn, district, plan):
     assert store.current_meeting(conn).id == second.id
     meetings.set_phase(conn, second.id, "closed")
     assert store.current_meeting(conn).id == first.id
+
+
+def test_latest_meeting_is_the_one_worked_on_last_even_when_closed(conn, district, plan):
+    first = meetings.create_meeting(
+        conn, district_id=district.id, title="一", held_on="2026-01-01", plan_id=plan.plan_id
+    )
+    meetings.create_meeting(
+        conn, district_id=district.id, title="二", held_on="2026-02-01", plan_id=plan.plan_id
+    )
+    time.sleep(0.01)  # timestamps have millisecond resolution
+    meetings.set_phase(conn, first.id, "closed")
+    assert store.latest_meeting(conn).id == first.id

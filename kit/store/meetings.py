@@ -154,6 +154,14 @@ def current_meeting(conn: sqlite3.Connection) -> Meeting | None:
     return None if row is None else _meeting(row)
 
 
+def latest_meeting(conn: sqlite3.Connection) -> Meeting | None:
+    """The meeting the facilitator worked on last (closed ones included), for the projector."""
+    row = conn.execute(
+        "SELECT * FROM meetings ORDER BY updated_at DESC, id DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else _meeting(row)
+
+
 def set_phase(conn: sqlite3.Connection, meeting_id: int, phase: str) -> Meeting:
     conn.execute(
         "UPDATE meetings SET phase = ?, updated_at = ? WHERE id = ?", (phase, now(), meeting_id)

@@ -74,19 +74,23 @@ class FacilitatorApp:
         self.body = classed(w.VBox(), "tk-phase-body")
         self.setup = SetupForm(ctx, self._meeting_chosen)
         self.header = classed(
-            w.VBox(
+            w.HBox(
                 [
-                    w.HBox(
-                        [self.title, self.join_info],
-                        layout=w.Layout(justify_content="space-between"),
+                    w.VBox(
+                        [
+                            self.title,
+                            w.HBox(
+                                [self.back_button, *self.phase_buttons.values(), self.next_button],
+                                layout=w.Layout(flex_flow="row wrap"),
+                            ),
+                            self.members,
+                            self.feedback,
+                        ],
+                        layout=w.Layout(flex="1 1 auto"),
                     ),
-                    w.HBox(
-                        [self.back_button, *self.phase_buttons.values(), self.next_button],
-                        layout=w.Layout(flex_flow="row wrap"),
-                    ),
-                    self.members,
-                    self.feedback,
-                ]
+                    self.join_info,
+                ],
+                layout=w.Layout(justify_content="space-between", align_items="flex-start"),
             ),
             "tk-facilitator-header",
         )
@@ -103,7 +107,7 @@ class FacilitatorApp:
             "tk-projector-page",
         )
         self.poller = StorePoller(ctx.conn, self.refresh, ctx.settings.poll_seconds)
-        current = store.current_meeting(ctx.conn)
+        current = store.latest_meeting(ctx.conn)
         if current is not None:
             self._meeting_chosen(current.id)
         else:
@@ -118,9 +122,13 @@ class FacilitatorApp:
 
     def _phase_clicked(self, phase: str):
         def on_change(change) -> None:
-            if change["new"] and self.ctx.meeting_id is not None and phase != self.phase:
+            if self.ctx.meeting_id is None:
+                return
+            if change["new"] and phase != self.phase:
                 meetings.set_phase(self.ctx.conn, self.ctx.meeting_id, phase)
                 self.refresh()
+            elif not change["new"] and phase == self.phase:
+                self.phase_buttons[phase].value = True  # the current phase stays pressed
 
         return on_change
 
@@ -200,7 +208,7 @@ class SetupForm:
                     )
                 ],
                 titles=(msg.SETUP_SECTION,),
-                selected_index=None if store.current_meeting(ctx.conn) else 0,
+                selected_index=None if store.latest_meeting(ctx.conn) else 0,
             ),
             "tk-setup",
         )
@@ -211,7 +219,7 @@ class SetupForm:
         options = [(d.name, d.id) for d in districts]
         if options != list(self.district.options):
             self.district.options = options
-        meetings_ = [m for m in store.list_meetings(self.ctx.conn) if m.phase != "closed"]
+        meetings_ = store.list_meetings(self.ctx.conn)
         options = [
             (f"{m.held_on} {m.title}（{msg.PHASE_LABELS[m.phase]}）", m.id)
             for m in reversed(meetings_)

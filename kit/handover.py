@@ -695,7 +695,7 @@ class NotAResultFile(ResultFileError):
     """A file that is not a meeting result file at all (skipped, not an error)."""
 
 
-def read_result_file(data: bytes, plan: Plan, *, name: str = "") -> ResultFile:
+def read_result_file(data: bytes, plan: Plan) -> ResultFile:
     """Open and check a result file; raise :class:`ResultFileError` with a Japanese reason.
 
     Checks, in order: a readable zip, a manifest in a known format version, every required

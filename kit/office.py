@@ -169,7 +169,7 @@ def _compile_one(conn: sqlite3.Connection, path: Path, name: str, plan: Plan) ->
             name, "duplicate", msg.OFFICE_DUPLICATE_FILE.format(first=known.file_name)
         )
     try:
-        result = read_result_file(data, plan, name=name)
+        result = read_result_file(data, plan)
     except NotAResultFile as exc:
         return FileReport(name, "unrelated", exc.message)
     except ResultFileError as exc:

@@ -25,6 +25,7 @@ from kit.supportmap import (
     CONCERN_FLAG_IDS,
     FLAG_LABELS,
     LINK_KIND_LABELS,
+    MAP_GRID,
     NEEDS_WATCH_FLAG,
     SUPPORT_LINK_KINDS,
     WATCH_LINK_KIND,
@@ -211,7 +212,7 @@ def far_from_places(data: MapData, *, distance: float = DEFAULT_PLACE_DISTANCE) 
     for person, near in zip(concerned, nearest, strict=True):
         if near > distance:
             flags = "・".join(FLAG_LABELS[f] for f in person.flags if f in CONCERN_FLAG_IDS)
-            reason = msg.MAP_REASON_FAR.format(flags=flags, distance=distance)
+            reason = msg.MAP_REASON_FAR.format(flags=flags, cells=distance / MAP_GRID)
             found.append(Finding("far_from_place", person.id, person.label, reason))
     return found
 

@@ -160,8 +160,22 @@ def _change_map(conn: sqlite3.Connection, rng: random.Random, district_id: str) 
         data.persons
     )
     lonely = isolated_persons(data)
-    for finding in rng.sample(lonely, min(len(lonely), 2)):
-        _link(conn, rng.choice(helpers).id, finding.node_id, rng.choice(("visit", "chat")), rng)
+    for finding in rng.sample(lonely, min(len(lonely), 1)):
+        person = data.node(finding.node_id)
+        near = sorted(helpers, key=lambda h: (h.x - person.x) ** 2 + (h.y - person.y) ** 2)
+        _link(conn, near[0].id, person.id, rng.choice(("visit", "chat")), rng)
+    if rng.random() < 0.7:  # someone new moved in, not yet known to anyone
+        area_index = rng.randrange(len(AREAS))
+        x, y = _point_in(rng, AREA_BLOCKS[area_index])
+        sm.add_person(
+            conn,
+            district_id,
+            x,
+            y,
+            flags=rng.choice(CONCERN_PATTERNS),
+            area=AREAS[area_index],
+            record_undo=False,
+        )
     gaps = watch_gaps(data)
     if gaps:
         _link(conn, rng.choice(helpers).id, rng.choice(gaps).node_id, "watch", rng)
@@ -225,7 +239,8 @@ def generate_map_data(persons: int = 5000, *, seed: int = 0, district_id: str = 
     links: list[MapLink] = []
     seen: set[tuple[int, int, str]] = set()
     for source in range(1, persons + 1):
-        for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
+        busy = "sewayaki" in nodes[source - 1].flags
+        for _ in range(rng.randint(4, 8) if busy else rng.choice((0, 1, 1, 2, 2, 3))):
             target = rng.randint(1, persons)
             kind = rng.choice(SUPPORT_KINDS)
             if target == source or (source, target, kind) in seen:

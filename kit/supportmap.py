@@ -39,6 +39,7 @@ __all__ = [
 # --- the map's coordinate system: x 0–160 (left → right), y 0–100 (bottom → top) -------------
 MAP_WIDTH = 160.0
 MAP_HEIGHT = 100.0
+MAP_GRID = 10.0  # one square of the drawn grid (ます目)
 
 LABEL_MAX_CHARS = 20
 NOTE_MAX_CHARS = 300

@@ -126,7 +126,7 @@ def test_far_from_places_only_for_concern_flags():
     found = far_from_places(village(), distance=25)
     # A (22,22) and C (18,25) are ~40 from the salon; F is far; E is near; K, B, D, G have no concern
     assert [f.label for f in found] == ["Aさん", "Cさん", "Fさん"]
-    assert found[0].reason == "一人暮らし・見守りが必要・近くに場所なし（25以内）"
+    assert found[0].reason == "一人暮らし・見守りが必要・近くに通える場所なし（ます目2.5つ以内）"
     assert [f.label for f in far_from_places(village(), distance=50)] == ["Fさん"]
     no_places = MapData(tuple(n for n in village().nodes if n.node_type == "person"), ())
     assert len(far_from_places(no_places)) == 4  # A, C, E, F: every concern flag

@@ -192,7 +192,7 @@ def test_delete_and_undo(app, conn, district):
     assert "消しました" in app.feedback.value
     assert [n.id for n in sm.load_map(conn, district.id).nodes] == [a.id]
     assert app.selected_id is None and app.form_fields.layout.display == "none"
-    assert "「Bさん」を消した" in app.undo_button.description
+    assert "「Bさん」を消した" in app.undo_what.value
     app.undo_button.click()
     data = sm.load_map(conn, district.id)
     assert len(data.nodes) == 2 and len(data.links) == 1

@@ -23,6 +23,7 @@ from kit.supportmap import (
     CONCERN_FLAG_IDS,
     FLAG_LABELS,
     LINK_KINDS,
+    MAP_GRID,
     MAP_HEIGHT,
     MAP_WIDTH,
     PLACE_KIND_LABELS,
@@ -51,6 +52,8 @@ FINDING_STYLE = {
 CONCERN_COLOR = "#ff8a65"
 HELPER_COLOR = "#64b5f6"
 PLACE_COLOR = "#66bb6a"
+# Ringed on the map when findings are on; 近くに通える場所なし is listed, not ringed (too busy).
+HIGHLIGHTED_KINDS = ("isolated", "watch_gap", "key_person")
 LABELS_UP_TO = 300  # above this many nodes, names are shown on hover only
 ARROW_AT = 0.72  # the arrowhead sits this far along the line, clear of the marker
 
@@ -89,10 +92,10 @@ def map_figure(
     link_from_id: int | None = None,
     clickable: bool = False,
     show_labels: bool | None = None,
-    height: int = 760,
+    height: int = 830,
     width: int | None = None,
     font_size: int = 16,
-    highlight_kinds: Collection[str] = FINDING_KINDS,
+    highlight_kinds: Collection[str] = HIGHLIGHTED_KINDS,
 ) -> go.Figure:
     """The 支え合いマップ figure. ``clickable`` adds an invisible layer that reports clicks on
     empty spots (placing people); ``show_findings`` rings the ``analysis`` findings."""
@@ -310,7 +313,7 @@ def _layout(
     axis = {
         "showgrid": background is None,
         "gridcolor": "#e3e3e3",
-        "dtick": 10,
+        "dtick": MAP_GRID,
         "zeroline": False,
         "showticklabels": False,
         "fixedrange": True,

@@ -116,21 +116,30 @@ class MapApp:
         )
         self.undo_button = big_button(msg.MAP_UNDO, "tk-map-undo", style="warning")
         self.undo_button.on_click(guard(self._undo))
+        self.undo_what = classed(w.Label(), "tk-map-undo-what")
         self.findings_toggle = classed(
             w.ToggleButton(description=msg.MAP_FINDINGS_TOGGLE, value=False, icon="eye"),
             "tk-map-findings",
         )
+        self.findings_toggle.layout = w.Layout(width="auto", min_height="56px")
         self.findings_toggle.observe(guard(self._findings_toggled), "value")
         self.tools = classed(
             w.VBox(
                 [
+                    self.findings_toggle,
                     w.HTML(f"<b>{escape(msg.MAP_MODE_LABEL)}</b>"),
                     self.mode,
                     self.hint,
                     self.link_kind,
                     self.link_strength,
                     self.place_kind,
-                    w.HBox([self.undo_button, self.findings_toggle]),
+                    classed(
+                        w.HBox(
+                            [self.undo_button, self.undo_what],
+                            layout=w.Layout(align_items="center"),
+                        ),
+                        "tk-map-undo-row",
+                    ),
                 ]
             ),
             "tk-map-tools",
@@ -355,7 +364,7 @@ class MapApp:
         )
         what = sm.undo_description(self.conn, self.district_id)
         self.undo_button.disabled = what is None
-        self.undo_button.description = msg.MAP_UNDO_WHAT.format(what=what) if what else msg.MAP_UNDO
+        self.undo_what.value = msg.MAP_UNDO_WHAT.format(what=what) if what else ""
         self._load_form()
 
     def _draw(self) -> None:

@@ -21,7 +21,7 @@ from kit.text import escape
 from kit.ui.common import Feedback, classed, heading
 from kit.ui.context import PageContext
 
-FINDINGS_SHOWN = 12
+FINDINGS_SHOWN = 6
 CHANGES_SHOWN = 20
 
 

@@ -37,7 +37,15 @@ def office_counts(
     With ``meeting_id``, also ``change:new_link`` etc. since the start of that meeting.
     Read-only, so it may run inside the hand-over's transaction.
     """
-    data = sm.load_map(conn, district_id)
+    before = sm.baseline(conn, meeting_id) if meeting_id is not None else None
+    return map_office_counts(sm.load_map(conn, district_id), before=before)
+
+
+def map_office_counts(
+    data: sm.MapData, *, before: sm.MapData | None = None
+) -> list[tuple[str, str, int]]:
+    """:func:`office_counts` of a map held in memory (e.g. a snapshot); ``before`` adds the
+    ``change:…`` rows (skipped when ``before`` has nobody on it)."""
     analysis = analyse_map(data)
     persons, places = data.persons, data.places
     rows = [
@@ -58,14 +66,12 @@ def office_counts(
         (f"finding:{kind}", msg.MAP_FINDING_LABELS[kind], len(analysis.of_kind(kind)))
         for kind in FINDING_KINDS
     ]
-    if meeting_id is not None:
-        before = sm.baseline(conn, meeting_id)
-        if before is not None and before.persons:
-            diff = diff_maps(before, data)
-            rows += [
-                (f"change:{kind}", msg.MAP_OFFICE_CHANGES[kind], len(diff.of_kind(kind)))
-                for kind in msg.MAP_OFFICE_CHANGES
-            ]
+    if before is not None and before.persons:
+        diff = diff_maps(before, data)
+        rows += [
+            (f"change:{kind}", label, len(diff.of_kind(kind)))
+            for kind, label in msg.MAP_OFFICE_CHANGES.items()
+        ]
     return rows
 
 

@@ -135,6 +135,20 @@ def test_pick_two_to_draw_a_link_then_duplicates_and_self_links_are_refused(app,
     assert len(sm.load_map(conn, district.id).links) == 1
 
 
+def test_crafted_click_messages_are_harmless(app, conn, district):
+    helpers = trace(app, "persons:helper")
+    app._clicked_node(
+        helpers, Points(point_inds=[99], xs=[0], ys=[0], trace_name="", trace_index=0)
+    )
+    assert "見つかりません" in app.feedback.value
+    app.mode.value = "person"
+    click_empty(app, float("nan"), 10)
+    assert "位置は数" in app.feedback.value
+    click_empty(app, "10", 10)
+    assert "位置は数" in app.feedback.value
+    assert sm.load_map(conn, district.id).nodes == ()
+
+
 def test_link_to_a_person_deleted_meanwhile_is_refused(app, conn, district):
     a = sm.add_person(conn, district.id, 10, 10)
     b = sm.add_person(conn, district.id, 20, 10)

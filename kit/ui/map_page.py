@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from kit import messages as msg
 from kit import supportmap as sm
 from kit.charts.supportmap import map_figure
-from kit.errors import KitError, ValidationError
+from kit.errors import KitError, NotFoundError, ValidationError
 from kit.map_analysis import MapAnalysis, analyse_map
 from kit.map_handout import write_handout
 from kit.store import meetings as meeting_store
@@ -414,13 +414,20 @@ class MapApp:
 
     # --- clicks on the figure ---------------------------------------------------------------------
     def _clicked_empty(self, _trace, points, _state=None) -> None:
+        """Plotly's click on the invisible layer (it calls every trace: most get no point)."""
         if points.point_inds:
             guarded(self.feedback)(self.on_map_click)(points.xs[0], points.ys[0])
 
     def _clicked_node(self, trace, points, _state=None) -> None:
         if points.point_inds:
-            node_id = trace.customdata[points.point_inds[0]]
-            guarded(self.feedback)(self.on_node_click)(int(node_id))
+            guarded(self.feedback)(self._node_at)(trace, points.point_inds[0])
+
+    def _node_at(self, trace, index: int) -> None:
+        try:
+            node_id = int(trace.customdata[index])
+        except (IndexError, TypeError, ValueError) as exc:
+            raise NotFoundError(msg.MAP_NODE_NOT_FOUND) from exc
+        self.on_node_click(node_id)
 
     def on_map_click(self, x: float, y: float) -> None:
         """A click on an empty spot of the map at (x, y), according to the mode."""

@@ -191,3 +191,18 @@ def test_a_tablet_without_the_key_cannot_open_the_map(chromium, kit_server):
         assert page.locator(".tk-map-figure").count() == 0
         assert page.locator(".tk-map-page").count() == 0
         page.context.close()
+
+
+def test_facilitator_page_links_to_the_map_with_the_key(chromium, kit_server, map_district):
+    conn = kit_server.connect()
+    try:
+        meeting = meeting_store.current_meeting(conn)
+        meetings.set_phase(conn, meeting.id, "map")
+    finally:
+        conn.close()
+    page = open_page(chromium, kit_server.facilitator_url, PROJECTOR, wait_for=".tk-map-panel")
+    href = page.get_attribute(".tk-map-open-link", "href")
+    assert href == f"map.ipynb?key={KEY}"
+    assert page.locator(".tk-map-figure").count() == 0  # no FigureWidget on this page
+    assert "人 " in page.inner_text(".tk-map-panel-findings")
+    page.context.close()

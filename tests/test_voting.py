@@ -362,13 +362,21 @@ def test_paper_ballot_refusals_write_nothing(conn, plan, vote_phase, members):
 
 # --- concurrency: many processes, one SQLite file ------------------------------------------------
 def _cast_many(db_path, vote_id, member_ids, item_ids, rounds, seed, barrier, stop_on_close):
-    """Worker: cast and change ballots for ``member_ids``; report what was accepted."""
+    """Worker: cast and change ballots for ``member_ids``; report what was accepted.
+
+    With ``stop_on_close`` it keeps casting (bounded by time) until the vote refuses one.
+    """
+    import time
+
     conn = open_store(db_path)
     rng = random.Random(seed)
     accepted: list[tuple[int, dict, str]] = []
     refused = 0
     barrier.wait()
-    for _ in range(rounds):
+    deadline = time.monotonic() + 120
+    done = 0
+    while done < rounds or (stop_on_close and not refused and time.monotonic() < deadline):
+        done += 1
         for member_id in member_ids:
             choices: dict[int, int] = {}
             for _ in range(rng.randint(1, 5)):
@@ -384,12 +392,18 @@ def _cast_many(db_path, vote_id, member_ids, item_ids, rounds, seed, barrier, st
     return accepted, refused
 
 
-def _close_after(db_path, vote_id, barrier, delay):
+def _close_after(db_path, vote_id, barrier, min_ballots):
+    """Close the vote once ``min_ballots`` ballots (changes included) have landed."""
     import time
 
     conn = open_store(db_path)
     barrier.wait()
-    time.sleep(delay)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        landed = sum(b.changes + 1 for b in voting.ballots(conn, vote_id))
+        if landed >= min_ballots:
+            break
+        time.sleep(0.01)
     vote = voting.close_vote(conn, vote_id)
     conn.close()
     return vote.closed_at
@@ -450,11 +464,11 @@ def test_close_racing_ballots(conn, db_path, plan, meeting):
         with ctx.Pool(workers + 1) as pool:
             runs = [
                 pool.apply_async(
-                    _cast_many, (str(db_path), vote.id, ids, item_ids, 400, seed, barrier, True)
+                    _cast_many, (str(db_path), vote.id, ids, item_ids, 0, seed, barrier, True)
                 )
                 for seed, ids in enumerate(assignments)
             ]
-            closer = pool.apply_async(_close_after, (str(db_path), vote.id, barrier, 0.4))
+            closer = pool.apply_async(_close_after, (str(db_path), vote.id, barrier, 40))
             results = [r.get(timeout=300) for r in runs]
             closed_at = closer.get(timeout=300)
     accepted = [a for run, _ in results for a in run]

@@ -297,7 +297,7 @@ def _parse_json(text: str, default: Any) -> Any:
 def map_counts(conn: sqlite3.Connection, meeting_id: int) -> list[tuple[str, str, int]]:
     """支え合いマップ as ``(category, label, count)`` — counts only, no names, notes or positions.
 
-    The categories are the map capability's (:func:`kit.map_privacy.office_counts`). The map
+    The categories are the map capability's (``kit.map_privacy``), never typed text. The map
     is the one at the end of the meeting: the map as it is now, or — when the meeting is
     saved again after the district's next meeting began — that next meeting's starting
     snapshot.
@@ -331,50 +331,10 @@ def _later_snapshot(conn: sqlite3.Connection, meeting: meeting_store.Meeting) ->
 
 
 def snapshot_counts(data: Any, *, before: Any = None) -> list[tuple[str, str, int]]:
-    """The rows of ``kit.map_privacy.office_counts`` for a map snapshot (``MapData``).
+    """``kit.map_privacy.map_office_counts`` of a map snapshot, as plain tuples."""
+    from kit.map_privacy import map_office_counts
 
-    Same categories and labels, from the fixed vocabulary only (a test checks that both
-    agree on the current map); ``before`` adds the ``change:…`` rows.
-    """
-    from collections import Counter
-
-    from kit import supportmap as sm
-    from kit.map_analysis import FINDING_KINDS, analyse_map, diff_maps
-
-    def vocab(prefix: str, values: Any, labels: Mapping[str, str]) -> list[tuple[str, str, int]]:
-        counts = Counter(v if v in labels else "other" for v in values)
-        rows = [(f"{prefix}:{key}", label, counts.get(key, 0)) for key, label in labels.items()]
-        if counts.get("other"):
-            rows.append((f"{prefix}:other", msg.MAP_OFFICE_OTHER, counts["other"]))
-        return rows
-
-    analysis = analyse_map(data)
-    persons, places = data.persons, data.places
-    rows = [
-        ("persons", msg.MAP_OFFICE_PERSONS, len(persons)),
-        ("places", msg.MAP_OFFICE_PLACES, len(places)),
-        ("links", msg.MAP_OFFICE_LINKS, len(data.links)),
-        (
-            "persons_with_concern",
-            msg.MAP_OFFICE_CONCERNED,
-            sum(1 for p in persons if any(f in sm.CONCERN_FLAG_IDS for f in p.flags)),
-        ),
-    ]
-    rows += vocab("flag", (f for p in persons for f in p.flags), sm.FLAG_LABELS)
-    rows += vocab("link", (link.kind for link in data.links), sm.LINK_KIND_LABELS)
-    rows += vocab("strength", (link.strength for link in data.links), sm.STRENGTH_LABELS)
-    rows += vocab("place", (q.kind for q in places), sm.PLACE_KIND_LABELS)
-    rows += [
-        (f"finding:{kind}", msg.MAP_FINDING_LABELS[kind], len(analysis.of_kind(kind)))
-        for kind in FINDING_KINDS
-    ]
-    if before is not None and before.persons:
-        diff = diff_maps(before, data)
-        rows += [
-            (f"change:{kind}", label, len(diff.of_kind(kind)))
-            for kind, label in msg.MAP_OFFICE_CHANGES.items()
-        ]
-    return rows
+    return [tuple(row) for row in map_office_counts(data, before=before)]
 
 
 def build_result_file(

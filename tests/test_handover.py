@@ -231,7 +231,7 @@ def test_checksum_catches_a_changed_member(conn, plan, tmp_path):
 
 
 # --- map counts at the end of each meeting -------------------------------------------------------------
-def test_snapshot_counts_agree_with_the_map_capability(conn, plan):
+def test_counts_of_a_snapshot_are_the_map_capabilitys(conn, plan):
     meeting_id = full_meeting(conn, plan)
     expected = office_counts(conn, "d01")
     assert handover.snapshot_counts(load_map(conn, "d01")) == [tuple(r) for r in expected]

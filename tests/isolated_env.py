@@ -42,6 +42,25 @@ def pytest_configure(config):
         conn = open_store(settings.db_path)
         access.ensure_facilitator_key(conn, NBVAL_KEY)
         conn.close()
+        _compile_sample_results(settings)
+
+
+def _compile_sample_results(settings) -> None:
+    """The office notebook runs on the sample city's result files, compiled."""
+    from kit.handover import write_sample_result_files
+    from kit.office import compile_folder
+    from kit.plan import load_plan
+    from kit.sample import build_sample_city
+    from kit.store import open_store
+    from kit.store.office import open_office_store
+
+    plan = load_plan(settings.plan_path)
+    city = open_store(":memory:")
+    build_sample_city(city, plan)
+    write_sample_result_files(city, plan, settings.results_dir.parent)  # → results_dir
+    office = open_office_store(settings.office_db_path)
+    compile_folder(office, settings.results_dir, plan)
+    office.close()
 
 
 def _collects_notebooks(config) -> bool:

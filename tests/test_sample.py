@@ -62,3 +62,16 @@ def test_city_has_six_districts_and_past_meetings(plan):
     assert all(m.plan_id == plan.plan_id for m in store.list_meetings(conn))
     names = {m.display_name for s in built for m in store.list_members(conn, s.meeting_id)}
     assert names <= set(NICKNAMES)
+
+
+def test_committed_sample_data_matches_the_builder(tmp_path):
+    """``tasukeai sample-data`` is deterministic: what sample_data/ holds is what it writes."""
+    from kit.sample_data import SAMPLE_DIR, write_sample_data
+
+    out = write_sample_data(tmp_path)
+    written = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert written, "nothing written"
+    for relative in written:
+        committed = SAMPLE_DIR / relative
+        assert committed.exists(), f"{relative} is not in sample_data/ (run tasukeai sample-data)"
+        assert committed.read_bytes() == (out / relative).read_bytes(), relative

@@ -15,6 +15,7 @@ from kit.actions import ActionItem
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
 from kit.ui.context import PageContext
+from kit.ui.handover import HandoverPanel
 
 
 class WrapUpPanel:
@@ -52,6 +53,8 @@ class WrapUpPanel:
         self._actions_key: tuple | None = None
         self._past_key: tuple | None = None
         self._top_key: tuple | None = None
+        # Saving for the office is allowed from まとめ on, so the button is here too.
+        self.handover = HandoverPanel(ctx)
         self.widget = classed(
             w.VBox(
                 [
@@ -69,6 +72,7 @@ class WrapUpPanel:
                     self.action_list,
                     heading(msg.WRAPUP_PAST_TITLE, level=3),
                     self.past_list,
+                    self.handover.widget,
                 ]
             ),
             "tk-wrapup",

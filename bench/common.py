@@ -193,6 +193,42 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+class CpuMeter:
+    """CPU seconds used by the server process, the member kernels and the projector kernel."""
+
+    def __init__(self, server_pid: int, projector_kernel: str | None = None):
+        self.server_pid = server_pid
+        self.projector_pid = kernel_pid(server_pid, projector_kernel) if projector_kernel else None
+        self.last = self.sample()
+
+    def sample(self) -> dict[str, float]:
+        totals = {"server": 0.0, "kernels": 0.0, "projector": 0.0, "other": 0.0}
+        totals["load generator"] = time.process_time()
+        for proc in _tree(self.server_pid):
+            try:
+                times = proc.cpu_times()
+                cmd = " ".join(proc.cmdline())
+            except psutil.NoSuchProcess:
+                continue
+            used = times.user + times.system
+            if proc.pid == self.server_pid:
+                totals["server"] += used
+            elif proc.pid == self.projector_pid:
+                totals["projector"] += used
+            elif "ipykernel" in cmd:
+                totals["kernels"] += used
+            else:
+                totals["other"] += used
+        return totals
+
+    def lap(self) -> dict[str, float]:
+        """CPU seconds per part since the last lap (kernels that ended are not counted)."""
+        now = self.sample()
+        used = {k: max(now[k] - self.last.get(k, 0.0), 0.0) for k in now}
+        self.last = now
+        return used
+
+
 def wait_quiet(
     pid: int, *, busy_below: float = 0.05, window: float = 1.0, limit: float = 60
 ) -> float:

@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
     BaselineServer,
+    CpuMeter,
     KitServer,
     Stats,
     kernel_pid,
@@ -94,6 +95,7 @@ class LoadFigures:
     issues_stored: int
     ballots_stored: int
     wall: float
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # phase → process → CPU s
 
 
 def _meeting(server):
@@ -180,13 +182,13 @@ async def _tablet_arrives(tablet: Tablet, url: str, code: str, t0: float, timeou
         tablet.error = f"{type(exc).__name__}: {exc}"
 
 
-async def _tablet_votes(tablet: Tablet, t0: float, timeout: float) -> None:
+async def _tablet_votes(tablet: Tablet, items: int, t0: float, timeout: float) -> None:
     if tablet.error or tablet.client is None:
         return
     rng = random.Random(tablet.number)
-    dots = dict.fromkeys(range(1, VOTE_ITEMS + 1), 0)
+    dots = dict.fromkeys(range(1, items + 1), 0)
     for _ in range(DOTS):
-        dots[rng.randint(1, VOTE_ITEMS)] += 1
+        dots[rng.randint(1, items)] += 1
     try:
         tablet.ballot_sent = time.monotonic() - t0
         tablet.ballot_ack = await cast_dots(tablet.client, dots, timeout=timeout)
@@ -228,6 +230,7 @@ async def run_load(
     except (TimeoutError, PageError, OSError) as exc:
         log(f"  projector page failed: {exc}")
         projector = None
+    cpu = CpuMeter(server.proc.pid, projector.kernel_id if projector else None)
     tablets = [Tablet(i, f"負荷{i:02d}") for i in range(members)]
     log(f"  {members} tablets arrive over {spread:.0f} s …")
     t0 = time.monotonic()
@@ -237,6 +240,7 @@ async def run_load(
         [_tablet_arrives(t, server.member_url, meeting.join_code, t0, timeout) for t in tablets],
         spread,
     )
+    cpu_join = cpu.lap()
     joined = [t for t in tablets if t.joined is not None]
     log(f"  joined {len(joined)}/{members}; issues acknowledged "
         f"{sum(t.issue_ack is not None for t in tablets)}")  # fmt: skip
@@ -265,15 +269,18 @@ async def run_load(
             conn.close()
     vote_id = None
     catch_up = None
+    cpu_vote: dict[str, float] = {}
     if len(issue_ids) >= 2:
         _set_phase(server, meeting.id, "vote")
         vote_id = _open_vote(server, meeting.id, issue_ids)
+        cpu.lap()
         log(f"  vote opened over {len(issue_ids)} issues; ballots over {spread:.0f} s …")
         shown: dict[int, float] = {}  # turnout count → when the projector first showed it
         if projector is not None:
             projector.listeners.append(lambda c, _m: _watch_turnout(c, shown, t0))
-        await _spread([_tablet_votes(t, t0, timeout) for t in tablets], spread)
+        await _spread([_tablet_votes(t, len(issue_ids), t0, timeout) for t in tablets], spread)
         voters = [t for t in tablets if t.ballot_ack is not None]
+        cpu_vote = cpu.lap()
         if projector is not None and voters:
             try:
                 await projector.wait_for(
@@ -325,6 +332,7 @@ async def run_load(
         issues_stored=sum(1 for v in stored.values() if v[1]),
         ballots_stored=sum(1 for v in stored.values() if v[2]),
         wall=time.monotonic() - started,
+        cpu={"joining and issues": cpu_join, "ballots": cpu_vote},
     )
 
 
@@ -345,6 +353,10 @@ def report(f: LoadFigures) -> list[str]:
         f"{f.projector_kernel_mb or float('nan'):.0f} MiB; whole server {f.server_mb or 0:.0f} MiB",
         f"stored: {f.issues_stored} issues, {f.ballots_stored} ballots",
     ]
+    for phase, used in f.cpu.items():
+        if used:
+            parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in used.items())
+            lines.append(f"CPU seconds during {phase}: {parts}")
     lines += [f"  lost: {x}" for x in f.failures[:10]]
     return lines
 

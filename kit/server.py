@@ -1,17 +1,26 @@
 """Serving the kit's pages with Voila, set up for a room of tablets with no internet.
 
-What this adds to plain Voila, and why (see VOILA_NOTES.md for the measurements):
+What this adds to plain Voila, and why (figures in ``bench/``; see VOILA_NOTES.md):
 - no notebook listing and no file downloads: the tree, contents and files handlers are
   removed, so a tablet can open only the pages whose URL it is given;
 - no CDN: the page template is Voila's ``lab`` template with its two Font Awesome CDN links
   removed (nothing on our pages uses those icons), plus the kit's large-text stylesheet;
-- preheated kernels for the member page only, IPC transport (no TCP port races when
+- a kernel pool sized for the meeting: ``member_pool_size`` member-page kernels (one per
+  tablet expected) are started ahead, one per core at a time so the first is ready within
+  seconds, and only a small reserve is kept once they are handed out; IPC transport (no TCP port races when
   many kernels start at once), a long IOPub timeout, idle kernels of closed tabs culled;
-- gzip for every response (set before the Tornado app is built, where it takes effect).
+- each page loads only the front-end extensions it needs (the member page does not
+  download plotly's 4.7 MB extension);
+- static files gzipped once and kept in memory, cached by browsers (a year for
+  content-hashed names, a meeting's length for Voila's own unversioned chunks);
+- gzip for every other response (set before the Tornado app is built, where it takes effect).
 """
 
 from __future__ import annotations
 
+import asyncio
+import gzip
+import hashlib
 import json
 import os
 import re
@@ -19,6 +28,9 @@ import shutil
 import socket
 import sys
 from pathlib import Path
+
+from traitlets import Int
+from traitlets.config import Configurable
 
 from kit.settings import REPO_ROOT, Settings, settings_environ
 
@@ -30,6 +42,23 @@ MEMBER_NOTEBOOK = "member.ipynb"
 FACILITATOR_NOTEBOOK = "facilitator.ipynb"
 MAP_NOTEBOOK = "map.ipynb"
 OFFICE_NOTEBOOK = "office.ipynb"
+
+# Spare member kernels kept ready once the pool started ahead has been handed out.
+POOL_RESERVE = 2
+# Front-end (JupyterLab) extensions each page needs; any other notebook gets them all.
+WIDGET_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
+PAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    MEMBER_NOTEBOOK: WIDGET_EXTENSIONS,
+    FACILITATOR_NOTEBOOK: (*WIDGET_EXTENSIONS, "jupyterlab-plotly"),
+    MAP_NOTEBOOK: (*WIDGET_EXTENSIONS, "jupyterlab-plotly", "anywidget"),
+    OFFICE_NOTEBOOK: (*WIDGET_EXTENSIONS, "jupyterlab-plotly"),
+}
+# Static files: content-hashed names never change; Voila's own chunks change only when
+# Voila is upgraded, so a browser may keep them for a meeting's length without asking.
+HASHED_NAME = re.compile(r"(^|[.-])[0-9a-f]{8,}\.[a-z0-9]+$")
+CACHE_HASHED = "public, max-age=31536000, immutable"
+CACHE_UNVERSIONED = "public, max-age=10800"
+COMPRESSIBLE = (".js", ".css", ".json", ".svg", ".html", ".map", ".txt", ".ttf", ".eot")
 
 
 def page_path(notebook: str) -> str:
@@ -98,6 +127,7 @@ def voila_argv(settings: Settings, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[
         f"--VoilaConfiguration.preheat_kernel={settings.member_pool_size > 0}",
         f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
         "--VoilaKernelManager.fill_delay=0",
+        f"--MeetingPool.reserve={POOL_RESERVE}",
         f"--VoilaExecutor.iopub_timeout={settings.iopub_timeout}",
         "--KernelManager.transport=ipc",
         "--VoilaConfiguration.file_allowlist=[]",
@@ -111,6 +141,138 @@ def voila_argv(settings: Settings, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[
     return argv
 
 
+def page_config_hook(
+    current_page_config: dict,
+    base_url: str,
+    settings: dict,
+    log,
+    voila_configuration,
+    notebook_path: str,
+) -> dict:
+    """Keep only the front-end extensions a page needs (Voila's ``page_config_hook``).
+
+    A tablet then downloads the widget manager only, not plotly's 4.7 MB bundle.
+    """
+    wanted = PAGE_EXTENSIONS.get(Path(str(notebook_path)).name)
+    if wanted is None:
+        return current_page_config
+    config = dict(current_page_config)
+    config["federated_extensions"] = [
+        ext for ext in config.get("federated_extensions", []) if ext.get("name") in wanted
+    ]
+    return config
+
+
+class MeetingPool(Configurable):
+    """Mixed into Voila's pooled kernel manager: a pool sized for the meeting.
+
+    The member page's ``pool_size`` kernels (one per tablet expected) are started ahead,
+    at most ``start_slots`` at a time (one per core), so the first is ready in about a
+    second instead of all of them together at the end. Each kernel handed out lowers the
+    target by one, down to ``reserve`` spares: a room of 40 tablets finds 40 ready
+    kernels, and the pool does not start 40 more behind them while they join.
+    """
+
+    reserve = Int(POOL_RESERVE, config=True, help="Spare kernels kept once the pool is used.")
+    start_slots = Int(
+        max(os.cpu_count() or 1, 1), config=True, help="Pooled kernels starting at once."
+    )
+
+    def _meeting_slots(self) -> asyncio.Semaphore:
+        if getattr(self, "_kit_slots", None) is None:
+            self._kit_slots = asyncio.Semaphore(max(self.start_slots, 1))
+            self._kit_handed_out: dict[str, int] = {}
+            self._kit_ahead: dict[str, int] = {}
+        return self._kit_slots
+
+    def fill_if_needed(
+        self, delay=None, notebook_name=None, extra_kernel_env_variables=None, **kwargs
+    ):
+        self._meeting_slots()
+        config = self.kernel_pools_config.get(notebook_name)
+        if config:
+            ahead = self._kit_ahead.setdefault(notebook_name, config.get("pool_size", 0))
+            handed_out = self._kit_handed_out.get(notebook_name, 0)
+            config["pool_size"] = max(min(self.reserve, ahead), ahead - handed_out)
+        return super().fill_if_needed(
+            delay=delay,
+            notebook_name=notebook_name,
+            extra_kernel_env_variables=extra_kernel_env_variables or {},
+            **kwargs,
+        )
+
+    async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+        self._meeting_slots()
+        self._kit_handed_out[notebook_name] = self._kit_handed_out.get(notebook_name, 0) + 1
+        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+
+    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs):
+        async with self._meeting_slots():
+            content = await super()._initialize(notebook_path, kernel_id, **kwargs)
+            try:
+                await asyncio.shield(content["task"])  # the page is rendered: the slot is free
+            except Exception:  # noqa: BLE001 - the request that takes this kernel reports it
+                pass
+        return content
+
+
+class CachedStatic:
+    """Mixed into Tornado static file handlers: gzip each file once, cache it in browsers.
+
+    The compressed bytes and an ETag are kept in memory per (path, size, mtime), so a
+    burst of first visits costs no compression and no re-hashing of megabytes of JavaScript.
+    """
+
+    _gzipped: dict[str, tuple[tuple[int, int], bytes | None, str]] = {}
+
+    @classmethod
+    def _entry(cls, absolute_path: str) -> tuple[bytes | None, str]:
+        stat = os.stat(absolute_path)
+        key = (stat.st_size, stat.st_mtime_ns)
+        cached = cls._gzipped.get(absolute_path)
+        if cached is None or cached[0] != key:
+            with open(absolute_path, "rb") as f:
+                data = f.read()
+            packed = (
+                gzip.compress(data, 6, mtime=0) if absolute_path.endswith(COMPRESSIBLE) else None
+            )
+            etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+            cached = cls._gzipped[absolute_path] = (key, packed, etag)
+        return cached[1], cached[2]
+
+    def compute_etag(self):
+        return self._entry(self.absolute_path)[1]
+
+    def set_headers(self) -> None:
+        super().set_headers()
+        name = os.path.basename(self.absolute_path)
+        hashed = HASHED_NAME.search(name) or "v" in self.request.arguments
+        self.set_header("Cache-Control", CACHE_HASHED if hashed else CACHE_UNVERSIONED)
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        accepts = "gzip" in self.request.headers.get("Accept-Encoding", "")
+        if not accepts or self.request.headers.get("Range"):
+            return await super().get(path, include_body)
+        self.path = self.parse_url_path(path)
+        absolute_path = self.get_absolute_path(self.root, self.path)
+        self.absolute_path = self.validate_absolute_path(self.root, absolute_path)
+        if self.absolute_path is None:
+            return None
+        packed, _etag = self._entry(self.absolute_path)
+        if packed is None:
+            return await super().get(path, include_body)
+        self.modified = self.get_modified_time()
+        self.set_headers()
+        if self.should_return_304():
+            self.set_status(304)
+            return None
+        self.set_header("Content-Encoding", "gzip")
+        self.set_header("Content-Length", len(packed))
+        if include_body:
+            self.write(packed)
+        return None
+
+
 def lan_address() -> str:
     """This laptop's address on the room's network, as tablets should use it."""
     try:
@@ -121,18 +283,58 @@ def lan_address() -> str:
 
 
 def make_voila_app_class():
-    """Voila with the listing, contents and file handlers removed and gzip on."""
+    """Voila with the listing, contents and file handlers removed, the tuned kernel pool,
+    per-page front-end extensions and cached, pre-compressed static files."""
     import tornado.web
+    import voila.app
+    from jupyter_server.base.handlers import FileFindHandler
     from jupyter_server.utils import url_path_join
     from voila.app import Voila
-    from voila.static_file_handler import AllowListFileHandler
+    from voila.static_file_handler import (
+        AllowListFileHandler,
+        MultiStaticFileHandler,
+        TemplateStaticFileHandler,
+    )
     from voila.tornado.contentshandler import VoilaContentsHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
+    from voila.voila_kernel_manager import voila_kernel_manager_factory
 
     blocked = (TornadoVoilaTreeHandler, VoilaContentsHandler, AllowListFileHandler)
 
+    class KitLabExtensions(CachedStatic, FileFindHandler):
+        pass
+
+    class KitStatic(CachedStatic, MultiStaticFileHandler):
+        pass
+
+    class KitTemplateStatic(CachedStatic, TemplateStaticFileHandler):
+        pass
+
+    cached = {
+        FileFindHandler: KitLabExtensions,
+        MultiStaticFileHandler: KitStatic,
+        TemplateStaticFileHandler: KitTemplateStatic,
+    }
+
+    def kit_kernel_manager_factory(
+        base_class, preheat_kernel, default_pool_size, page_config_hook=None
+    ):
+        manager = voila_kernel_manager_factory(
+            base_class, preheat_kernel, default_pool_size, page_config_hook=page_config_hook
+        )
+        if not preheat_kernel:
+            return manager
+        return type("KitKernelManager", (MeetingPool, manager), {})
+
+    # Voila builds its kernel manager class with this factory inside init_settings().
+    voila.app.voila_kernel_manager_factory = kit_kernel_manager_factory
+
     class KitVoila(Voila):
         name = "tasukeai"
+
+        def initialize(self, argv=None):
+            super().initialize(argv)
+            self.voila_configuration.page_config_hook = page_config_hook
 
         def init_settings(self):
             settings = super().init_settings()
@@ -140,7 +342,15 @@ def make_voila_app_class():
             return settings
 
         def init_handlers(self):
-            handlers = [h for h in super().init_handlers() if h[1] not in blocked]
+            handlers = []
+            for handler in super().init_handlers():
+                if handler[1] in blocked:
+                    continue
+                if handler[1] in cached:
+                    kwargs = dict(handler[2]) if len(handler) > 2 else {}
+                    kwargs.pop("no_cache_paths", None)
+                    handler = (handler[0], cached[handler[1]], kwargs)
+                handlers.append(handler)
             home = url_path_join(self.server_url, page_path(MEMBER_NOTEBOOK))
             handlers.insert(
                 0,

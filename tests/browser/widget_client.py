@@ -59,6 +59,8 @@ class WidgetClient:
         self._reader: asyncio.Task | None = None
         self.control = uuid.uuid4().hex
         self.timings: dict[str, float] = {}
+        self._index: dict[str, list[str]] | None = None  # CSS class → model ids
+        self._index_size = 0
         self.listeners: list[Callable[[WidgetClient, dict], None]] = []  # called on every message
 
     # --- opening ----------------------------------------------------------------------------------
@@ -182,6 +184,7 @@ class WidgetClient:
 
     def _apply(self, message: dict) -> None:
         self.received.append(message)
+        self._index = None if message.get("msg_type") == "comm_open" else self._index
         kind = message.get("msg_type") or message.get("header", {}).get("msg_type")
         content = message.get("content", {})
         if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
@@ -193,6 +196,7 @@ class WidgetClient:
         elif kind == "comm_msg":
             data = content.get("data", {})
             if content.get("comm_id") == self.control and data.get("method") == "update_states":
+                self._index = None
                 for model_id, entry in data.get("states", {}).items():
                     self.models[model_id] = {
                         "model_name": entry.get("model_name"),
@@ -233,12 +237,13 @@ class WidgetClient:
     # --- finding widgets ------------------------------------------------------------------------------
     def find_all(self, css_class: str) -> list[str]:
         """Model ids of live widgets carrying ``css_class`` (oldest first)."""
-        return [
-            model_id
-            for model_id, model in self.models.items()
-            if css_class in model["state"].get("_dom_classes", ())
-            and model_id not in self.closed_comms
-        ]
+        if self._index is None or self._index_size != len(self.models):
+            index: dict[str, list[str]] = {}
+            for model_id, model in self.models.items():
+                for cls in model["state"].get("_dom_classes", ()):
+                    index.setdefault(cls, []).append(model_id)
+            self._index, self._index_size = index, len(self.models)
+        return [m for m in self._index.get(css_class, ()) if m not in self.closed_comms]
 
     def find(self, css_class: str) -> str | None:
         found = self.find_all(css_class)

@@ -22,7 +22,8 @@ from collections.abc import Callable
 from urllib.parse import urlparse
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
-from tornado.websocket import websocket_connect
+from tornado.iostream import StreamClosedError
+from tornado.websocket import WebSocketClosedError, websocket_connect
 
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 AsyncHTTPClient.configure(None, max_clients=200)
@@ -54,6 +55,7 @@ class WidgetClient:
         self.models: dict[str, dict] = {}  # model id → {"model_name": …, "state": {…}}
         self.received: list[dict] = []  # every message from the kernel, in order
         self.closed_comms: set[str] = set()
+        self.idle: set[str] = set()  # ids of our messages the kernel has finished handling
         self.ws = None
         self._changed = asyncio.Condition()
         self._reader: asyncio.Task | None = None
@@ -146,22 +148,31 @@ class WidgetClient:
         if self.ws is None:
             raise PageError("not connected")
         message = self.message(msg_type, content, channel=channel, metadata=metadata)
-        await self.ws.write_message(json.dumps(message))
+        try:
+            await self.ws.write_message(json.dumps(message))
+        except (WebSocketClosedError, StreamClosedError) as exc:
+            raise PageError("connection closed") from exc
         return message["header"]["msg_id"]
 
     async def send_raw(self, text: str | bytes) -> None:
-        await self.ws.write_message(text, binary=isinstance(text, bytes))
+        if self.ws is None:
+            raise PageError("not connected")
+        try:
+            await self.ws.write_message(text, binary=isinstance(text, bytes))
+        except (WebSocketClosedError, StreamClosedError) as exc:
+            raise PageError("connection closed") from exc
 
-    async def update(self, model_id: str, **state) -> None:
+    async def update(self, model_id: str, **state) -> str:
         """Set widget state as a browser does when a member types or moves a slider."""
         self.models.setdefault(model_id, {"model_name": None, "state": {}})["state"].update(state)
-        await self.send(
+        return await self.send(
             "comm_msg",
             {"comm_id": model_id, "data": {"method": "update", "state": state, "buffer_paths": []}},
         )
 
-    async def click(self, model_id: str) -> None:
-        await self.send(
+    async def click(self, model_id: str) -> str:
+        """Press a button; returns the message id (see :meth:`handled`)."""
+        return await self.send(
             "comm_msg",
             {"comm_id": model_id, "data": {"method": "custom", "content": {"event": "click"}}},
         )
@@ -185,6 +196,9 @@ class WidgetClient:
     def _apply(self, message: dict) -> None:
         self.received.append(message)
         self._index = None if message.get("msg_type") == "comm_open" else self._index
+        if message.get("msg_type") == "status":
+            if message.get("content", {}).get("execution_state") == "idle":
+                self.idle.add(message.get("parent_header", {}).get("msg_id"))
         kind = message.get("msg_type") or message.get("header", {}).get("msg_type")
         content = message.get("content", {})
         if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
@@ -233,6 +247,14 @@ class WidgetClient:
                     await asyncio.wait_for(self._changed.wait(), left)
                 except TimeoutError:
                     continue
+
+    async def handled(self, msg_id: str, *, timeout: float | None = None) -> None:
+        """Wait until the kernel has finished handling message ``msg_id`` (status idle).
+
+        Everything the callback changed has reached us by then: the kernel sends its
+        widget updates before the idle status, on the same channel.
+        """
+        await self.wait_for(lambda: msg_id in self.idle, timeout=timeout, what="kernel idle")
 
     # --- finding widgets ------------------------------------------------------------------------------
     def find_all(self, css_class: str) -> list[str]:
@@ -300,46 +322,53 @@ async def join(client: WidgetClient, code: str, name: str, *, timeout: float = 6
 async def send_issue(
     client: WidgetClient, text: str, goal_class: str = "tk-goal-1-1", *, timeout: float = 60
 ) -> float:
-    """Write an issue, pick its focus goal, press 送る; seconds until 送りました shows."""
+    """Write an issue, pick its focus goal, press 送る; seconds until the page confirms it.
+
+    Raises :class:`PageError` when the page answers with an error message instead.
+    """
     await client.wait_for(lambda: client.find("tk-issue-send"), timeout=timeout, what="issue form")
     feedback = client.find("tk-issue-feedback")
-    text_box = client.find("tk-issue-text")
-    await client.update(text_box, value=text)
+    await client.update(client.find("tk-issue-text"), value=text)
     await client.click(client.find(goal_class))
-    client.state(feedback)["value"] = ""
     start = time.monotonic()
-    await client.click(client.find("tk-issue-send"))
-
-    def answered():
-        if "tk-error" in client.state(feedback).get("value", ""):
-            return "refused"
-        return client.state(text_box).get("value") == "" and "sent"  # the form clears when sent
-
-    if await client.wait_for(answered, timeout=timeout, what="issue ack") == "refused":
-        raise PageError(f"issue refused: {client.state(feedback)['value']}")
+    await client.handled(await client.click(client.find("tk-issue-send")), timeout=timeout)
+    value = client.state(feedback).get("value", "")
+    if "tk-ok" not in value or client.value("tk-issue-text") != "":
+        raise PageError(f"issue not confirmed: {value}")
     return time.monotonic() - start
 
 
-async def cast_dots(client: WidgetClient, dots: dict[int, int], *, timeout: float = 60) -> float:
-    """Set the dot sliders (position → dots) and press 投票する; seconds until acknowledged."""
+async def wait_for_ballot(client: WidgetClient, items: int, *, timeout: float = 60) -> None:
+    """Wait until the ballot with ``items`` dot sliders is on the tablet."""
     await client.wait_for(
         lambda: (
-            all(client.find(f"tk-vote-slider-{p}") for p in dots) and client.find("tk-vote-send")
+            all(client.find(f"tk-vote-slider-{p}") for p in range(1, items + 1))
+            and client.find("tk-vote-send")
         ),
         timeout=timeout,
         what="ballot",
     )
+
+
+async def cast_dots(client: WidgetClient, dots: dict[int, int], *, timeout: float = 60) -> float:
+    """Set the dot sliders (position → dots), press 投票する; seconds until the page confirms.
+
+    Raises :class:`PageError` when the page answers with an error message instead.
+    """
+    await wait_for_ballot(client, max(dots), timeout=timeout)
     feedback = client.find("tk-vote-feedback")
-    for position, value in dots.items():
-        await client.update(client.find(f"tk-vote-slider-{position}"), value=value)
+    sliders = {p: client.find(f"tk-vote-slider-{p}") for p in dots}
+    # lower sliders first, as a member would: the page holds a slider back while the
+    # other sliders still use the dots it asks for
+    order = sorted(dots, key=lambda p: dots[p] - (client.state(sliders[p]).get("value") or 0))
+    for position in order:
+        await client.update(sliders[position], value=dots[position])
     start = time.monotonic()
-    await client.click(client.find("tk-vote-send"))
-    try:
-        await client.wait_for(
-            lambda: "tk-vote-done" in (client.value("tk-vote-badge") or ""),
-            timeout=timeout,
-            what="ballot acknowledgement",
-        )
-    except TimeoutError as exc:
-        raise PageError(f"ballot not acknowledged: {client.state(feedback).get('value')}") from exc
+    await client.handled(await client.click(client.find("tk-vote-send")), timeout=timeout)
+    value = client.state(feedback).get("value", "")
+    if "tk-ok" not in value:
+        raise PageError(f"ballot not confirmed: {value}")
+    shown = {p: client.state(sliders[p]).get("value") for p in dots}
+    if shown != dots:
+        raise PageError(f"the page sent {shown}, not {dots}")
     return time.monotonic() - start

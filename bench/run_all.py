@@ -214,7 +214,7 @@ ROWS = [
     ("first-visit requests", "first_requests", lambda x: "—" if x is None else str(x), "—"),
     ("one member kernel (RSS, median)", "member_kernel_mb", fmt_mb, "≤ 60 MB"),
     ("projector kernel (RSS)", "projector_kernel_mb", fmt_mb, "—"),
-    ("whole server, 40 joined (RSS)", "server_mb", fmt_mb, "—"),
+    ("whole server, every tablet joined (RSS)", "server_mb", fmt_mb, "—"),
     ("tablets lost", "lost", lambda x: "—" if x is None else str(x), "0"),
     ("all tablets usable after (from first arrival)", "all_usable", fmt_s, "≤ 30 s"),
     ("all tablets joined after", "all_joined", fmt_s, "—"),

@@ -58,6 +58,7 @@ PAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
 HASHED_NAME = re.compile(r"(^|[.-])[0-9a-f]{8,}\.[a-z0-9]+$")
 CACHE_HASHED = "public, max-age=31536000, immutable"
 CACHE_UNVERSIONED = "public, max-age=10800"
+TEMPLATE_PART = re.compile(r"^[A-Za-z0-9_-]+$")
 COMPRESSIBLE = (".js", ".css", ".json", ".svg", ".html", ".map", ".txt", ".ttf", ".eot")
 
 
@@ -296,6 +297,7 @@ def make_voila_app_class():
         TemplateStaticFileHandler,
     )
     from voila.tornado.contentshandler import VoilaContentsHandler
+    from voila.tornado.handler import TornadoVoilaHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
     from voila.voila_kernel_manager import voila_kernel_manager_factory
 
@@ -308,9 +310,26 @@ def make_voila_app_class():
         pass
 
     class KitTemplateStatic(CachedStatic, TemplateStaticFileHandler):
-        pass
+        def parse_url_path(self, path: str) -> str:
+            # Voila's handler asserts on the shape of the path (a 500 for ``..`` or a
+            # missing ``static``): answer 404 instead, before any path is built.
+            parts = path.split("/")
+            if (
+                len(parts) < 3
+                or parts[1] != "static"
+                or not TEMPLATE_PART.match(parts[0])
+                or any(part in ("", ".", "..") for part in parts[2:])
+            ):
+                raise tornado.web.HTTPError(404)
+            return super().parse_url_path(path)
 
-    cached = {
+    class KitPage(TornadoVoilaHandler):
+        def redirect_to_file(self, path):
+            # Voila sends any other file to /voila/files/…, which is gone: say 404 at once.
+            raise tornado.web.HTTPError(404)
+
+    replaced = {
+        TornadoVoilaHandler: KitPage,
         FileFindHandler: KitLabExtensions,
         MultiStaticFileHandler: KitStatic,
         TemplateStaticFileHandler: KitTemplateStatic,
@@ -346,10 +365,10 @@ def make_voila_app_class():
             for handler in super().init_handlers():
                 if handler[1] in blocked:
                     continue
-                if handler[1] in cached:
+                if handler[1] in replaced:
                     kwargs = dict(handler[2]) if len(handler) > 2 else {}
                     kwargs.pop("no_cache_paths", None)
-                    handler = (handler[0], cached[handler[1]], kwargs)
+                    handler = (handler[0], replaced[handler[1]], kwargs)
                 handlers.append(handler)
             home = url_path_join(self.server_url, page_path(MEMBER_NOTEBOOK))
             handlers.insert(

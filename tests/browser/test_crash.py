@@ -12,7 +12,6 @@ is exactly what was sent.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
 import psutil
@@ -28,6 +27,7 @@ from tests.browser.widget_client import (
     PageError,
     WidgetClient,
     cast_dots,
+    run,
     send_issue,
 )
 from tests.browser.widget_client import join as ws_join
@@ -39,24 +39,6 @@ BROWSER_NAME = "ブラウザさん"
 KILL_AFTER = 10  # confirmed writes before the kill
 PER_TABLET = 40  # upper bound of sends per tablet (the kill comes long before)
 WAIT = 30_000
-
-
-def run_async(coroutine, timeout: float = 180):
-    """Run a websocket scenario on its own event loop (Playwright's sync API owns this one)."""
-    result: dict = {}
-
-    def target() -> None:
-        try:
-            result["value"] = asyncio.run(asyncio.wait_for(coroutine, timeout))
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            result["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout + 30)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def kernel_pids(server: KitServer) -> list[int]:
@@ -234,7 +216,7 @@ def test_kill_while_sending_issues_then_while_voting(server, chromium):
     tablet.wait_for_selector(".tk-issue-form", state="visible", timeout=WAIT)
 
     # --- 1. killed while six tablets send issues ------------------------------------------------
-    confirmed = run_async(send_issues_until_killed(kit, meeting.join_code))
+    confirmed = run(send_issues_until_killed(kit, meeting.join_code))
     assert sum(map(len, confirmed.values())) >= KILL_AFTER
     kit = server["server"] = restart_after_crash(kit)
     after, integrity, foreign, members, texts = stored_state(kit)
@@ -245,7 +227,7 @@ def test_kill_while_sending_issues_then_while_voting(server, chromium):
     assert missing == [], f"confirmed issues lost in the crash: {missing}"
 
     # tablets carry on: websocket tablets rejoin as the same members, the browser reloads
-    text = run_async(carry_on_with_issue(kit, meeting.join_code, NAMES[0]))
+    text = run(carry_on_with_issue(kit, meeting.join_code, NAMES[0]))
     tablet.reload(timeout=90_000)
     tablet.wait_for_selector(".tk-join-form", timeout=90_000)
     join(tablet, meeting.join_code, BROWSER_NAME)
@@ -273,7 +255,7 @@ def test_kill_while_sending_issues_then_while_voting(server, chromium):
     )
     conn.close()
     tablet.wait_for_selector(".tk-vote-send", timeout=WAIT)
-    confirmed_ballots, in_flight = run_async(vote_until_killed(kit, meeting.join_code, 3))
+    confirmed_ballots, in_flight = run(vote_until_killed(kit, meeting.join_code, 3))
     assert len(confirmed_ballots) >= 2
     kit = server["server"] = restart_after_crash(kit)
     after, integrity, foreign, members, _ = stored_state(kit)
@@ -290,7 +272,7 @@ def test_kill_while_sending_issues_then_while_voting(server, chromium):
         assert stored in allowed, f"{name}: stored {stored}, confirmed/in flight {allowed}"
 
     # tablets carry on: change a ballot after rejoining; the browser tablet reloads and votes
-    dots, badge = run_async(carry_on_with_ballot(kit, meeting.join_code, NAMES[1], 3))
+    dots, badge = run(carry_on_with_ballot(kit, meeting.join_code, NAMES[1], 3))
     assert "tk-vote-done" in (badge or "")
     assert nonzero(ballot_by_position(kit, vote.id, members[NAMES[1]])) == nonzero(dots)
     tablet.reload(timeout=90_000)

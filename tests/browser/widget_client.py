@@ -16,6 +16,7 @@ import asyncio
 import json
 import re
 import struct
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -304,6 +305,27 @@ class WidgetClient:
             elif kind == "stream" and content.get("name") == "stderr":
                 found.append(content.get("text", ""))
         return found
+
+
+def run(coroutine, timeout: float = 180):
+    """Run a websocket scenario to the end on its own thread and event loop.
+
+    Playwright's sync API owns the test thread's loop, so the scenario gets its own.
+    """
+    result: dict = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(asyncio.wait_for(coroutine, timeout))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout + 30)
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
 
 
 # --- the member's steps, shared by the load generator and the tests --------------------------------

@@ -37,6 +37,7 @@ __all__ = [
     "kernel_pid",
     "machine",
     "rss_mb",
+    "uss_mb",
     "tree_rss_mb",
     "wait_quiet",
 ]
@@ -147,6 +148,11 @@ def _tree(pid: int) -> list[psutil.Process]:
 
 def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
+
+
+def uss_mb(pid: int) -> float:
+    """Memory only this process holds (not shared with other kernels), in MiB."""
+    return psutil.Process(pid).memory_full_info().uss / 2**20
 
 
 def tree_rss_mb(pid: int) -> float:

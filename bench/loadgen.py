@@ -45,6 +45,7 @@ from common import (  # noqa: E402
     kernel_pid,
     rss_mb,
     tree_rss_mb,
+    uss_mb,
     wait_quiet,
 )
 
@@ -90,6 +91,7 @@ class LoadFigures:
     ballot_ack: Stats
     projector_catch_up: float | None
     member_kernel_mb: Stats
+    member_kernel_uss_mb: Stats
     projector_kernel_mb: float | None
     server_mb: float | None
     issues_stored: int
@@ -247,11 +249,13 @@ async def run_load(
 
     # memory with every tablet joined (before the vote builds more widgets)
     server_pid = server.proc.pid
-    member_mb = [
-        rss_mb(pid)
+    member_pids = [
+        pid
         for t in joined
         if t.kernel_id and (pid := kernel_pid(server_pid, t.kernel_id)) is not None
     ]
+    member_mb = [rss_mb(pid) for pid in member_pids]
+    member_uss = [uss_mb(pid) for pid in member_pids[:5]]
     projector_mb = None
     if projector is not None and (pid := kernel_pid(server_pid, projector.kernel_id)):
         projector_mb = rss_mb(pid)
@@ -327,6 +331,7 @@ async def run_load(
         ballot_ack=Stats([t.ballot_ack for t in tablets if t.ballot_ack is not None]),
         projector_catch_up=catch_up,
         member_kernel_mb=Stats(member_mb),
+        member_kernel_uss_mb=Stats(member_uss),
         projector_kernel_mb=projector_mb,
         server_mb=server_mb,
         issues_stored=sum(1 for v in stored.values() if v[1]),
@@ -349,7 +354,8 @@ def report(f: LoadFigures) -> list[str]:
         f"issue → ack: p50 {f.issue_ack.median:.3f} s, p95 {f.issue_ack.pct(95):.3f} s",
         f"ballot → ack: p50 {f.ballot_ack.median:.3f} s, p95 {f.ballot_ack.pct(95):.3f} s",
         f"last ballot → projector turnout: {s(f.projector_catch_up)}",
-        f"member kernel RSS: median {f.member_kernel_mb.median:.0f} MiB; projector kernel "
+        f"member kernel RSS: median {f.member_kernel_mb.median:.0f} MiB"
+        f" (its own, USS: {f.member_kernel_uss_mb.median:.0f} MiB); projector kernel "
         f"{f.projector_kernel_mb or float('nan'):.0f} MiB; whole server {f.server_mb or 0:.0f} MiB",
         f"stored: {f.issues_stored} issues, {f.ballots_stored} ballots",
     ]

@@ -61,14 +61,28 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + OFFLINE_ARGS)
 
 
-def visit(page, url: str, *, count_bytes: bool = False) -> Visit:
-    """Open ``url`` in ``page`` and time it until the join form is usable."""
+# A room's Wi-Fi shared by a few dozen tablets: what one tablet may get while others load.
+WIFI = {
+    "offline": False,
+    "latency": 20,
+    "downloadThroughput": 10e6 / 8,
+    "uploadThroughput": 5e6 / 8,
+}
+
+
+def visit(page, url: str, *, count_bytes: bool = False, network: dict | None = None) -> Visit:
+    """Open ``url`` in ``page`` and time it until the join form is usable.
+
+    ``network`` (DevTools ``Network.emulateNetworkConditions``) slows the link, e.g. :data:`WIFI`.
+    """
     sizes: dict[str, int] = {}
     urls: dict[str, str] = {}
     ws = [0]
-    if count_bytes:
+    if count_bytes or network:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
+        if network:
+            cdp.send("Network.emulateNetworkConditions", network)
         cdp.on(
             "Network.requestWillBeSent",
             lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]),
@@ -104,15 +118,18 @@ class PageFigures:
     first: Stats
     returning: Stats
     first_visit: Visit
+    first_on_wifi: Stats = field(default_factory=lambda: Stats([]))
 
 
-def measure(server, runs: int, *, log=print) -> PageFigures:
-    """``runs`` first visits and ``runs`` returning visits to ``server.member_url``."""
+def measure(server, runs: int, *, wifi_runs: int = 5, log=print) -> PageFigures:
+    """``runs`` first and returning visits to ``server.member_url``, then ``wifi_runs``
+    first visits over a slowed link (:data:`WIFI`)."""
     from playwright.sync_api import sync_playwright
 
     pid = server.proc.pid
     first: list[float] = []
     returning: list[float] = []
+    on_wifi: list[float] = []
     first_visit = None
     with sync_playwright() as playwright:
         browser = launch(playwright)
@@ -135,9 +152,16 @@ def measure(server, runs: int, *, log=print) -> PageFigures:
                 returning.append(result.seconds)
                 log(f"  returning visit {run + 1:2d}: {result.seconds:.2f} s")
             context.close()
+            for run in range(wifi_runs):
+                wait_quiet(pid)
+                context = browser.new_context(viewport=TABLET)
+                result = visit(context.new_page(), server.member_url, network=WIFI)
+                on_wifi.append(result.seconds)
+                context.close()
+                log(f"  first visit over 10 Mbit/s Wi-Fi {run + 1}: {result.seconds:.2f} s")
         finally:
             browser.close()
-    return PageFigures(Stats(first), Stats(returning), first_visit)
+    return PageFigures(Stats(first), Stats(returning), first_visit, Stats(on_wifi))
 
 
 def time_to_first_page(make_server, *, log=print) -> tuple[float, float]:
@@ -180,6 +204,7 @@ def main() -> None:
         f"returning visit: median {figures.returning.median:.2f} s,"
         f" worst {figures.returning.worst:.2f} s"
     )
+    print(f"first visit over 10 Mbit/s Wi-Fi: median {figures.first_on_wifi.median:.2f} s")
     print(f"first-visit transfer: {v.http_bytes / 1e6:.2f} MB HTTP in {v.requests} requests,"
           f" {v.ws_bytes / 1e6:.2f} MB websocket")  # fmt: skip
     for size, url in v.biggest:

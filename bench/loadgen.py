@@ -59,6 +59,7 @@ from tests.browser.widget_client import (  # noqa: E402
 
 GOALS = ("tk-goal-1-1", "tk-goal-1-2", "tk-goal-2-1", "tk-goal-2-2", "tk-goal-3-1", "tk-goal-4-1")
 VOTE_ITEMS = 5
+IDLE_SECONDS = 10.0
 DOTS = 3
 
 
@@ -89,6 +90,8 @@ class LoadFigures:
     join_ack: Stats
     issue_ack: Stats
     ballot_ack: Stats
+    ballot_everywhere: float | None  # vote opened → the ballot on every tablet
+    ballot_ack_after: Stats  # ballots sent once every tablet showed its ballot
     projector_catch_up: float | None
     member_kernel_mb: Stats
     member_kernel_uss_mb: Stats
@@ -201,6 +204,19 @@ async def _tablet_votes(tablet: Tablet, items: int, t0: float, timeout: float) -
 TURNOUT = re.compile(r'data-voted="(\d+)"')
 
 
+def _watch_ballot(number: int, shown_at: dict[int, float], t0: float):
+    """A listener noting when the tablet's ballot is on its screen (in the panel's body)."""
+
+    def check(client: WidgetClient, _message: dict) -> None:
+        if number in shown_at:
+            return
+        body, send = client.find("tk-vote-body"), client.find("tk-vote-send")
+        if body and send and f"IPY_MODEL_{send}" in client.state(body).get("children", ()):
+            shown_at[number] = time.monotonic() - t0
+
+    return check
+
+
 def _watch_turnout(projector: WidgetClient, shown: dict[int, float], t0: float) -> None:
     found = TURNOUT.search(projector.text_of("tk-vote-turnout"))
     if found:
@@ -274,10 +290,17 @@ async def run_load(
     vote_id = None
     catch_up = None
     cpu_vote: dict[str, float] = {}
+    ballot_everywhere: float | None = None
+    late_acks: list[float] = []
     if len(issue_ids) >= 2:
         _set_phase(server, meeting.id, "vote")
         vote_id = _open_vote(server, meeting.id, issue_ids)
         cpu.lap()
+        opened = time.monotonic() - t0
+        shown_at: dict[int, float] = {}
+        for tablet in tablets:
+            if tablet.client is not None and not tablet.error:
+                tablet.client.listeners.append(_watch_ballot(tablet.number, shown_at, t0))
         log(f"  vote opened over {len(issue_ids)} issues; ballots over {spread:.0f} s …")
         shown: dict[int, float] = {}  # turnout count → when the projector first showed it
         if projector is not None:
@@ -285,6 +308,10 @@ async def run_load(
         await _spread([_tablet_votes(t, len(issue_ids), t0, timeout) for t in tablets], spread)
         voters = [t for t in tablets if t.ballot_ack is not None]
         cpu_vote = cpu.lap()
+        if shown_at and len(shown_at) == len([t for t in tablets if t.joined is not None]):
+            ballot_everywhere = max(shown_at.values()) - opened
+        settled = opened + (ballot_everywhere or 0)
+        late_acks = [t.ballot_ack for t in voters if t.ballot_sent >= settled]
         if projector is not None and voters:
             try:
                 await projector.wait_for(
@@ -296,6 +323,11 @@ async def run_load(
                 log(f"  projector never showed {len(voters)} ballots: {exc}")
     else:
         log("  too few issues to vote on")
+
+    # the room sitting still: what polling for changes costs
+    cpu.lap()
+    await asyncio.sleep(IDLE_SECONDS)
+    cpu_idle = cpu.lap()
 
     # read back and count the lost tablets
     stored = _stored(server, meeting.id, [t.name for t in tablets], vote_id)
@@ -329,6 +361,8 @@ async def run_load(
         join_ack=Stats([t.join_ack for t in tablets if t.join_ack is not None]),
         issue_ack=Stats([t.issue_ack for t in tablets if t.issue_ack is not None]),
         ballot_ack=Stats([t.ballot_ack for t in tablets if t.ballot_ack is not None]),
+        ballot_everywhere=ballot_everywhere,
+        ballot_ack_after=Stats(late_acks),
         projector_catch_up=catch_up,
         member_kernel_mb=Stats(member_mb),
         member_kernel_uss_mb=Stats(member_uss),
@@ -337,7 +371,11 @@ async def run_load(
         issues_stored=sum(1 for v in stored.values() if v[1]),
         ballots_stored=sum(1 for v in stored.values() if v[2]),
         wall=time.monotonic() - started,
-        cpu={"joining and issues": cpu_join, "ballots": cpu_vote},
+        cpu={
+            "joining and issues": cpu_join,
+            "ballots": cpu_vote,
+            f"{IDLE_SECONDS:.0f} s with the room idle": cpu_idle,
+        },
     )
 
 
@@ -353,6 +391,9 @@ def report(f: LoadFigures) -> list[str]:
         f"join → ack: p50 {f.join_ack.median:.3f} s, p95 {f.join_ack.pct(95):.3f} s",
         f"issue → ack: p50 {f.issue_ack.median:.3f} s, p95 {f.issue_ack.pct(95):.3f} s",
         f"ballot → ack: p50 {f.ballot_ack.median:.3f} s, p95 {f.ballot_ack.pct(95):.3f} s",
+        f"vote opened → ballot on every tablet: {s(f.ballot_everywhere)}; ballots sent after"
+        f" that → ack: p50 {f.ballot_ack_after.median:.3f} s, p95 {f.ballot_ack_after.pct(95):.3f} s"
+        f" (n={len(f.ballot_ack_after.values)})",
         f"last ballot → projector turnout: {s(f.projector_catch_up)}",
         f"member kernel RSS: median {f.member_kernel_mb.median:.0f} MiB"
         f" (its own, USS: {f.member_kernel_uss_mb.median:.0f} MiB); projector kernel "

@@ -182,6 +182,9 @@ def run_kind(kind: str, args, log) -> dict:
             issue_p95=load.issue_ack.pct(95),
             ballot_p50=load.ballot_ack.median,
             ballot_p95=load.ballot_ack.pct(95),
+            ballot_everywhere=load.ballot_everywhere,
+            ballot_after_p50=load.ballot_ack_after.median,
+            ballot_after_p95=load.ballot_ack_after.pct(95),
             projector_catch_up=load.projector_catch_up,
             member_kernel_mb=load.member_kernel_mb.median,
             member_kernel_uss_mb=load.member_kernel_uss_mb.median,
@@ -207,6 +210,7 @@ ROWS = [
     ("member page usable, first visit: worst", "first_worst", fmt_s, "—"),
     ("member page usable, returning visit: median", "returning_median", fmt_s, "≤ 1 s"),
     ("member page usable, returning visit: worst", "returning_worst", fmt_s, "—"),
+    ("first visit over a 10 Mbit/s Wi-Fi: median of 5", "wifi_first_median", fmt_s, "—"),
     (
         "first-visit transfer (HTTP)",
         "first_http_mb",
@@ -226,6 +230,13 @@ ROWS = [
     ("join → ack: p50 / p95", ("join_p50", "join_p95"), None, "p95 ≤ 1 s"),
     ("issue → ack: p50 / p95", ("issue_p50", "issue_p95"), None, "p95 ≤ 1 s"),
     ("ballot → ack: p50 / p95", ("ballot_p50", "ballot_p95"), None, "p95 ≤ 1 s"),
+    ("vote opened → ballot on every tablet", "ballot_everywhere", fmt_s, "—"),
+    (
+        "ballot → ack once all ballots are shown: p50 / p95",
+        ("ballot_after_p50", "ballot_after_p95"),
+        None,
+        "p95 ≤ 1 s",
+    ),
     ("last ballot → projector turnout", "projector_catch_up", fmt_s, "≤ 1 s"),
 ]
 

@@ -1,6 +1,6 @@
 """Every benchmark figure of the kit beside plain Voila's, on the same notebooks: one command.
 
-    python bench/run_all.py            # 20 visits each, 40 tablets (about 15 minutes)
+    python bench/run_all.py            # 20 visits each, 40 tablets (6–10 minutes)
     python bench/run_all.py --quick    # 5 visits, 10 tablets: a smoke run
 
 For each of the two servers — *plain Voila* (``voila notebooks/``, every option at its

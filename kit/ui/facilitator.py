@@ -29,6 +29,7 @@ from kit.ui.wrapup import WrapUpPanel
 def facilitator_panels() -> dict:
     """Phase → panel factory on the projector; each capability has its own panel."""
     return {
+        "setup": SetupPhasePanel,
         "issues": IssueBoardPanel,
         "map": MapSummaryPanel,
         "vote": VotePanel,
@@ -169,6 +170,23 @@ class FacilitatorApp:
             )
         elif self.panel is not None:
             self.panel.refresh()
+
+
+class SetupPhasePanel:
+    """準備 on the projector: how to join, in large steps, and the meeting's agenda (次第)."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.steps = classed(w.HTML(msg.SETUP_HOW_TO_JOIN), "tk-setup-howto")
+        self.agenda = classed(w.HTML(), "tk-setup-agenda-view")
+        self.widget = classed(w.VBox([self.steps, self.agenda]), "tk-setup-phase")
+        self.refresh()
+
+    def refresh(self) -> None:
+        meeting = store.get_meeting(self.ctx.conn, self.ctx.meeting_id)
+        lines = [line for line in meeting.agenda.splitlines() if line.strip()]
+        items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+        self.agenda.value = msg.SETUP_AGENDA_VIEW.format(items=items) if lines else ""
 
 
 class SetupForm:

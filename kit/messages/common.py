@@ -102,7 +102,7 @@ SETUP_HOW_TO_JOIN = (
     "<li>「参加コード」の数字を入れる</li>"
     "<li>お名前（呼び名）を入れて「参加する」を押す</li></ol></div>"
 )
-SETUP_AGENDA_VIEW = '<div class="tk-agenda"><h2>きょうの次第</h2><ol>{items}</ol></div>'
+SETUP_AGENDA_VIEW = '<div class="tk-agenda"><h2>きょうの次第</h2><ul>{items}</ul></div>'
 SETUP_CREATED = "会議を作りました。参加コードは {code} です。"
 SAMPLE_WRITTEN = "サンプルデータを書き出しました: {path}"
 DEMO_BUILT = "デモ用のデータベースを作りました: {path}"

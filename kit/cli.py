@@ -25,7 +25,7 @@ def _add_serve_options(parser: argparse.ArgumentParser) -> None:
         "--pool",
         dest="member_pool_size",
         type=int,
-        help="参加者ページ用に前もって起動するカーネル数",
+        help=f"参加者ページ用に前もって起動するカーネル数（来るタブレットの台数。既定 {defaults.member_pool_size}）",
     )
 
 

@@ -33,14 +33,14 @@ def create_meeting(
         title,
         max_chars=TITLE_MAX_CHARS,
         empty_message=msg.MEETING_TITLE_EMPTY,
-        too_long_message=msg.NAME_TOO_LONG,
+        too_long_message=msg.MEETING_TITLE_TOO_LONG,
         control_message=msg.TEXT_CONTROL_CHARS,
     )
     agenda = clean_text(
         agenda,
         max_chars=AGENDA_MAX_CHARS,
         empty_message=None,
-        too_long_message=msg.NAME_TOO_LONG,
+        too_long_message=msg.AGENDA_TOO_LONG,
         control_message=msg.TEXT_CONTROL_CHARS,
         multiline=True,
     )

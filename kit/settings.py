@@ -38,7 +38,9 @@ class Settings:
     port: int = _setting(8866, "待ち受けるポート番号")
     public_host: str = _setting("", "タブレットに見せるアドレス（空なら自動で調べる）")
     facilitator_key: str = _setting("", "進行役の鍵（空なら初回に作ってデータベースに保存）")
-    member_pool_size: int = _setting(4, "参加者ページ用に前もって起動しておくカーネルの数")
+    member_pool_size: int = _setting(
+        20, "参加者ページ用に前もって起動しておくカーネルの数（来るタブレットの台数に合わせる）"
+    )
     iopub_timeout: int = _setting(60, "ページの実行がこの秒数より遅いと失敗とみなす")
     cull_idle_timeout: int = _setting(
         600, "閉じたタブのカーネルをこの秒数で片付ける（0 なら片付けない）"

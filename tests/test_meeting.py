@@ -153,3 +153,24 @@ def test_latest_meeting_is_the_one_worked_on_last_even_when_closed(conn, distric
     time.sleep(0.01)  # timestamps have millisecond resolution
     meetings.set_phase(conn, first.id, "closed")
     assert store.latest_meeting(conn).id == first.id
+
+
+def test_too_long_title_and_agenda_get_their_own_messages(conn, district, plan):
+    with pytest.raises(ValidationError, match="会議名は60文字まで"):
+        meetings.create_meeting(
+            conn,
+            district_id=district.id,
+            title="x" * 61,
+            held_on="2026-01-01",
+            plan_id=plan.plan_id,
+        )
+    with pytest.raises(ValidationError, match="次第は"):
+        meetings.create_meeting(
+            conn,
+            district_id=district.id,
+            title="会議",
+            held_on="2026-01-01",
+            plan_id=plan.plan_id,
+            agenda="あ" * 2001,
+        )
+    assert store.list_meetings(conn) == []

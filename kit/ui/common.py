@@ -25,8 +25,9 @@ log = logging.getLogger("tasukeai")
 
 def classed(widget: w.Widget, *classes: str) -> w.Widget:
     """Add CSS classes (``tk-…``) to a widget and return it, for chaining."""
-    for cls in classes:
-        widget.add_class(cls)
+    with widget.hold_sync():  # one message to the browser, not one per class
+        for cls in classes:
+            widget.add_class(cls)
     return widget
 
 

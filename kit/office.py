@@ -23,7 +23,7 @@ from kit import messages as msg
 from kit.errors import ResultFileError, ValidationError
 from kit.handover import MAX_FILE_BYTES, NotAResultFile, ResultFile, read_result_file
 from kit.plan import Plan
-from kit.store import now, transaction
+from kit.store import now, savepoint, transaction
 from kit.store import office as store
 from kit.store.office import open_office_store
 
@@ -175,7 +175,7 @@ def _compile_one(conn: sqlite3.Connection, path: Path, name: str, plan: Plan) ->
     except ResultFileError as exc:
         return FileReport(name, "error", exc.message, tuple(exc.details))
     try:
-        with store.savepoint(conn):
+        with savepoint(conn, "office_file"):
             return import_result(conn, result, name)
     except sqlite3.Error as exc:
         return FileReport(name, "error", msg.OFFICE_STORE_FAILED, (str(exc),))

@@ -23,8 +23,8 @@ from typing import Any
 from kit import messages as msg
 from kit.errors import NotFoundError, ValidationError
 from kit.store import meetings as meeting_store
+from kit.store import savepoint, transaction
 from kit.store import supportmap as store
-from kit.store import transaction
 from kit.store.supportmap import MapBackground, MapLink, MapNode, MapSnapshot
 from kit.text import clean_text
 
@@ -595,13 +595,11 @@ def undo(conn: sqlite3.Connection, district_id: str) -> str:
         entry = store.last_undo(conn, district_id)
         if entry is None:
             raise ValidationError(msg.MAP_NOTHING_TO_UNDO)
-        conn.execute("SAVEPOINT map_undo_step")
         try:
-            _apply_undo(conn, entry.undo)
+            with savepoint(conn, "map_undo_step"):
+                _apply_undo(conn, entry.undo)
         except (ValidationError, NotFoundError, KeyError, TypeError, ValueError):
-            conn.execute("ROLLBACK TO map_undo_step")
             impossible = True
-        conn.execute("RELEASE map_undo_step")
         store.delete_undo(conn, entry.id)
     if impossible:
         raise ValidationError(msg.MAP_UNDO_IMPOSSIBLE)

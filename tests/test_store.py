@@ -99,3 +99,12 @@ def test_many_processes_join_at_once(db_path, meeting):
         assert sum(pool.map(_join_many, jobs)) == 80
     conn = open_store(db_path)
     assert len(store.list_members(conn, meeting.id)) == 80
+
+
+def test_savepoint_undoes_only_its_own_step(conn, district):
+    with db.transaction(conn):
+        store.upsert_district(conn, "d02", "残る地区")
+        with pytest.raises(RuntimeError), db.savepoint(conn, "step"):
+            store.upsert_district(conn, "d03", "消える地区")
+            raise RuntimeError("boom")
+    assert [d.id for d in store.list_districts(conn)] == ["d01", "d02"]

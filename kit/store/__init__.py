@@ -11,10 +11,10 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kit.store.db import change_token, connect, migrate, transaction
+from kit.store.db import change_token, connect, migrate, savepoint, transaction
 from kit.store.schema import MEETING_MIGRATIONS
 
-__all__ = ["change_token", "connect", "now", "open_store", "transaction"]
+__all__ = ["change_token", "connect", "now", "open_store", "savepoint", "transaction"]
 
 
 def open_store(path: str | Path) -> sqlite3.Connection:

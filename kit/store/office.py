@@ -8,8 +8,7 @@ every file content (SHA-256) already taken in, so importing a file twice counts 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,20 +138,6 @@ def open_office_store(path: str | Path) -> sqlite3.Connection:
     conn = connect(path)
     migrate(conn, OFFICE_MIGRATIONS)
     return conn
-
-
-@contextmanager
-def savepoint(conn: sqlite3.Connection, name: str = "office_file") -> Iterator[None]:
-    """One file's writes inside a larger transaction: all of them or none of them."""
-    conn.execute(f"SAVEPOINT {name}")
-    try:
-        yield
-    except BaseException:
-        conn.execute(f"ROLLBACK TO {name}")
-        conn.execute(f"RELEASE {name}")
-        raise
-    else:
-        conn.execute(f"RELEASE {name}")
 
 
 # --- settings -------------------------------------------------------------------------------------

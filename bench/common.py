@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:
 
 import psutil  # noqa: E402  (ipykernel's own dependency)
 
-from tests.browser.helpers import KEY, KitServer, free_port  # noqa: E402
+from tests.browser.helpers import KEY, KitServer  # noqa: E402
 
 __all__ = [
     "KEY",
@@ -43,17 +43,16 @@ __all__ = [
 ]
 
 
-class BaselineServer:
-    """Plain ``voila notebooks/`` (every option at its default) over a fresh demo database."""
+class BaselineServer(KitServer):
+    """Plain ``voila notebooks/`` (every option at its default) over a fresh demo database.
+
+    Same URLs and helpers as the kit's server; only how it starts and stops differs.
+    """
 
     def __init__(self, workdir: Path):
-        self.workdir = Path(workdir)
+        super().__init__(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.workdir / "meetings.sqlite"
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = self.workdir / "voila.log"
-        self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90) -> BaselineServer:
         from kit import access
@@ -93,23 +92,6 @@ class BaselineServer:
         stop_group(self.proc)
         if getattr(self, "_log", None):
             self._log.close()
-
-    def url(self, notebook: str, *, key: str | None = None) -> str:
-        suffix = f"?key={key}" if key else ""
-        return f"{self.base}/voila/render/{notebook}{suffix}"
-
-    @property
-    def member_url(self) -> str:
-        return self.url("member.ipynb")
-
-    @property
-    def facilitator_url(self) -> str:
-        return self.url("facilitator.ipynb", key=KEY)
-
-    def connect(self):
-        from kit.store import open_store
-
-        return open_store(self.db_path)
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, timeout: float, log_path: Path) -> float:

@@ -231,87 +231,28 @@ def _meeting_row(result: ResultFile, name: str) -> dict:
     }
 
 
+_CSV_OF_TABLE = {
+    "issues": "issues.csv",
+    "votes": "votes.csv",
+    "tallies": "tallies.csv",
+    "ballots": "ballots.csv",
+    "actions": "actions.csv",
+    "map_counts": "map_counts.csv",
+}
+_CONVERT = {("tallies", "score"): float}
+
+
 def _table_rows(result: ResultFile) -> dict[str, list[dict]]:
-    issues = [
-        {
-            k: r[k]
-            for k in (
-                "issue_no",
-                "text",
-                "goal_id",
-                "seriousness",
-                "reach",
-                "place",
-                "raised_count",
-            )
-        }
-        for r in result.rows("issues.csv")
-    ]
-    votes = [
-        {
-            k: r[k]
-            for k in (
-                "vote_no",
-                "title",
-                "method",
-                "settings_json",
-                "status",
-                "opened_at",
-                "closed_at",
-                "eligible",
-                "ballots",
-                "paper_ballots",
-            )
-        }
-        for r in result.rows("votes.csv")
-    ]
-    tallies = [
-        {
-            **{
-                k: r[k]
-                for k in (
-                    "vote_no",
-                    "position",
-                    "label",
-                    "issue_no",
-                    "goal_id",
-                    "spread",
-                    "rank",
-                    "tied",
-                )
-            },
-            "score": float(r["score"]),
-        }
-        for r in result.rows("tallies.csv")
-    ]
-    ballots = [
-        {k: r[k] for k in ("vote_no", "ballot_no", "is_paper", "choices")}
-        for r in result.rows("ballots.csv")
-    ]
-    actions = [
-        {
-            k: r[k]
-            for k in (
-                "action_no",
-                "title",
-                "owner",
-                "due_on",
-                "policy_id",
-                "goal_id",
-                "status",
-                "source_issue_no",
-            )
-        }
-        for r in result.rows("actions.csv")
-    ]
-    counts = [
-        {k: r[k] for k in ("category", "label", "count")} for r in result.rows("map_counts.csv")
-    ]
-    return {
-        "issues": issues,
-        "votes": votes,
-        "tallies": tallies,
-        "ballots": ballots,
-        "actions": actions,
-        "map_counts": counts,
-    }
+    """Each compiled table's rows from its CSV, with the store's own column list."""
+    tables = {}
+    for table, csv_name in _CSV_OF_TABLE.items():
+        columns = store.compiled_columns(table)
+        tables[table] = [
+            {c: _CONVERT.get((table, c), _same)(row[c]) for c in columns}
+            for row in result.rows(csv_name)
+        ]
+    return tables
+
+
+def _same(value):
+    return value

@@ -280,6 +280,11 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def compiled_columns(table: str) -> tuple[str, ...]:
+    """The columns a result file's CSV gives a compiled table (``meeting_uid`` is added on import)."""
+    return tuple(c for c in _COLUMNS[table] if c != "meeting_uid")
+
+
 def _insert(conn: sqlite3.Connection, table: str, rows: list[Mapping[str, Any]]) -> None:
     if not rows:
         return

@@ -297,26 +297,10 @@ def add_person(
     note, area = check_note(note), check_area(area)
     with transaction(conn):
         label = suggest_label(conn, district_id) if label is None else check_label(label)
-        node = store.insert_node(
-            conn,
-            district_id=district_id,
-            node_type="person",
-            label=label,
-            x=x,
-            y=y,
-            flags=flags,
-            note=note,
-            area=area,
-        )
-        if record_undo:
-            _push(
-                conn,
-                district_id,
-                msg.MAP_DID_ADD_NODE.format(label=label),
-                op="delete_node",
-                node=node.id,
-            )
-    return node
+        return _insert_node(
+            conn, district_id, record_undo, node_type="person", label=label, x=x, y=y,
+            flags=flags, note=note, area=area,
+        )  # fmt: skip
 
 
 def add_place(
@@ -339,26 +323,25 @@ def add_place(
     opening_days, note, area = check_opening_days(opening_days), check_note(note), check_area(area)
     with transaction(conn):
         label = suggest_place_name(conn, district_id, kind) if label is None else check_label(label)
-        node = store.insert_node(
+        return _insert_node(
+            conn, district_id, record_undo, node_type="place", label=label, x=x, y=y,
+            kind=kind, note=note, opening_days=opening_days, area=area,
+        )  # fmt: skip
+
+
+def _insert_node(
+    conn: sqlite3.Connection, district_id: str, record_undo: bool, **fields
+) -> MapNode:
+    """Insert a checked node (inside the caller's transaction) and record how to undo it."""
+    node = store.insert_node(conn, district_id=district_id, **fields)
+    if record_undo:
+        _push(
             conn,
-            district_id=district_id,
-            node_type="place",
-            label=label,
-            x=x,
-            y=y,
-            kind=kind,
-            note=note,
-            opening_days=opening_days,
-            area=area,
+            district_id,
+            msg.MAP_DID_ADD_NODE.format(label=node.label),
+            op="delete_node",
+            node=node.id,
         )
-        if record_undo:
-            _push(
-                conn,
-                district_id,
-                msg.MAP_DID_ADD_NODE.format(label=label),
-                op="delete_node",
-                node=node.id,
-            )
     return node
 
 

@@ -55,8 +55,8 @@ class BaselineServer(KitServer):
         self.log_path = self.workdir / "voila.log"
 
     def start(self, timeout: float = 90) -> BaselineServer:
-        from kit import access
-        from kit.sample_data import build_demo_database
+        from kit.meeting import access
+        from kit.sample.write import build_demo_database
         from kit.settings import load_settings, settings_environ
         from kit.store import open_store
 

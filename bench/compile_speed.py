@@ -24,17 +24,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from kit.handover import (  # noqa: E402
-    TABLES,
-    build_result_file,
-    meeting_uid,
-    pack_result_file,
-    read_result_file,
-    result_file_name,
-)
-from kit.office import compile_folder  # noqa: E402
+from kit.office.compile import compile_folder  # noqa: E402
 from kit.plan import load_plan  # noqa: E402
-from kit.sample import build_sample_city  # noqa: E402
+from kit.resultfile.format import TABLES, meeting_uid, result_file_name  # noqa: E402
+from kit.resultfile.read import read_result_file  # noqa: E402
+from kit.resultfile.write import build_result_file, pack_result_file  # noqa: E402
+from kit.sample.city import build_sample_city  # noqa: E402
 from kit.store import meetings as meeting_store  # noqa: E402
 from kit.store import open_store  # noqa: E402
 from kit.store.office import open_office_store, table_counts  # noqa: E402

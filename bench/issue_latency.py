@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kit import meeting as meetings  # noqa: E402
+from kit.meeting import meetings  # noqa: E402
 from kit.store import meetings as meeting_store  # noqa: E402
 from tests.browser.helpers import (  # noqa: E402
     PROJECTOR,

@@ -114,7 +114,7 @@ def _meeting(server):
 
 
 def _set_phase(server, meeting_id: int, phase: str) -> None:
-    from kit import meeting as meetings
+    from kit.meeting import meetings
 
     conn = server.connect()
     try:
@@ -125,7 +125,7 @@ def _set_phase(server, meeting_id: int, phase: str) -> None:
 
 def _open_vote(server, meeting_id: int, issue_ids: list[int]) -> int:
     """What the facilitator does on the projector: a dot vote over some issues, opened."""
-    from kit import voting
+    from kit.meeting import voting
     from kit.plan import load_plan
 
     conn = server.connect()
@@ -146,7 +146,7 @@ def _open_vote(server, meeting_id: int, issue_ids: list[int]) -> int:
 
 def _stored(server, meeting_id: int, names: list[str], vote_id: int | None):
     """Read back what the store holds for the simulated tablets."""
-    from kit import issues, voting
+    from kit.meeting import issues, voting
     from kit.store import meetings as store
 
     conn = server.connect()
@@ -280,7 +280,7 @@ async def run_load(
     # the vote
     issue_ids = []
     if joined:
-        from kit import issues
+        from kit.meeting import issues
 
         conn = server.connect()
         try:

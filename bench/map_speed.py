@@ -2,7 +2,7 @@
 
 Run: ``python bench/map_speed.py [--persons 5000] [--repeat 3] [--no-browser]``.
 
-Prints, for a generated map (``kit.sample_map.generate_map_data``, pseudonyms only):
+Prints, for a generated map (``kit.sample.supportmap.generate_map_data``, pseudonyms only):
 - the time to analyse it (isolated, 見守りの空白, key persons with sampled betweenness,
   far from places, counts);
 - the time to build the plotly figure, to serialise it (what the page sends) and its size;
@@ -26,8 +26,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from kit.charts.supportmap import map_figure  # noqa: E402
-from kit.map_analysis import analyse_map  # noqa: E402
-from kit.sample_map import generate_map_data  # noqa: E402
+from kit.sample.supportmap import generate_map_data  # noqa: E402
+from kit.supportmap.analysis import analyse_map  # noqa: E402
 
 CHROMIUM = os.environ.get("TASUKEAI_CHROMIUM", "/usr/bin/chromium")
 

@@ -54,7 +54,9 @@ def tracing(name, globals=None, locals=None, fromlist=(), level=0):
         first[top] = (globals or {}).get("__name__", "?")
     return real_import(name, globals, locals, fromlist, level)
 builtins.__import__ = tracing
-from kit import issues, meeting as meetings, voting
+from kit.meeting import issues
+from kit.meeting import meetings
+from kit.meeting import voting
 from kit.settings import load_settings
 from kit.store import open_store
 from kit.store import meetings as store
@@ -86,7 +88,7 @@ print(repr(first))
 
 def import_audit() -> dict[str, str]:
     """Heavy libraries the member page imports while joining, sending and voting → importer."""
-    from kit.sample_data import build_demo_database
+    from kit.sample.write import build_demo_database
     from kit.settings import load_settings
 
     work = Path(tempfile.mkdtemp(prefix="tasukeai-audit-"))

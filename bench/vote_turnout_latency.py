@@ -10,7 +10,7 @@ from a different member, with a random pause between them:
   (``performance.timeOrigin + performance.now()``): the tablet records the click, the
   projector a MutationObserver's first sight of the new count. End to end: tablet kernel,
   SQLite commit, projector poll, widget message, DOM.
-- ``store``: the ballot is written by this process through ``kit.voting.cast_ballot`` (as a
+- ``store``: the ballot is written by this process through ``kit.meeting.voting.cast_ballot`` (as a
   tablet's kernel does); the time runs from the commit returning to the projector's DOM.
 
 Prints every run, the median and the worst.
@@ -30,8 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kit import meeting as meetings  # noqa: E402
-from kit import voting  # noqa: E402
+from kit.meeting import meetings, voting  # noqa: E402
 from kit.plan import load_plan  # noqa: E402
 from kit.store import meetings as meeting_store  # noqa: E402
 from tests.browser.helpers import (  # noqa: E402

@@ -17,10 +17,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kit import meeting as meetings  # noqa: E402
+from kit.meeting import meetings  # noqa: E402
 from kit.plan import load_plan  # noqa: E402
-from kit.sample import NICKNAMES, SampleMeeting  # noqa: E402
-from kit.sample_issues import add_sample_issues  # noqa: E402
+from kit.sample.city import NICKNAMES, SampleMeeting  # noqa: E402
+from kit.sample.issues import add_sample_issues  # noqa: E402
 from kit.store import meetings as meeting_store  # noqa: E402
 from tests.browser.helpers import (  # noqa: E402
     PROJECTOR,

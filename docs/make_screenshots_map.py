@@ -17,9 +17,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kit import supportmap as sm  # noqa: E402
-from kit.map_analysis import analyse_map  # noqa: E402
 from kit.store import meetings as meeting_store  # noqa: E402
+from kit.supportmap import model as sm  # noqa: E402
+from kit.supportmap.analysis import analyse_map  # noqa: E402
 from tests.browser.helpers import KEY, PROJECTOR, KitServer, launch_chromium, open_page  # noqa: E402
 from tests.browser.test_map import click_map  # noqa: E402
 

@@ -16,9 +16,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kit.handover import write_sample_result_files  # noqa: E402
 from kit.plan import load_plan  # noqa: E402
-from kit.sample import build_sample_city  # noqa: E402
+from kit.resultfile.write import write_sample_result_files  # noqa: E402
+from kit.sample.city import build_sample_city  # noqa: E402
 from kit.store import open_store  # noqa: E402
 from tests.browser.helpers import KEY, PROJECTOR, KitServer, click, launch_chromium, open_page  # noqa: E402
 

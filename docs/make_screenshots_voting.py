@@ -2,7 +2,7 @@
 
 Run: ``python docs/make_screenshots_voting.py`` (needs /usr/bin/chromium). It serves a demo
 database, gives today's meeting members and the sample issues, opens a dot vote over them
-from the projector page, casts seven ballots and one paper ballot through ``kit.voting``,
+from the projector page, casts seven ballots and one paper ballot through ``kit.meeting.voting``,
 fills a ballot on a tablet by slider, closes the vote on the projector and writes
 ``docs/screenshots/tablet_ballot.png`` and ``docs/screenshots/projector_vote_result.png``.
 """
@@ -18,10 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kit import meeting as meetings  # noqa: E402
-from kit import voting  # noqa: E402
+from kit.meeting import meetings, voting  # noqa: E402
 from kit.plan import load_plan  # noqa: E402
-from kit.sample import NICKNAMES, SampleMeeting  # noqa: E402
+from kit.sample.city import NICKNAMES, SampleMeeting  # noqa: E402
 from kit.store import meetings as meeting_store  # noqa: E402
 from tests.browser.helpers import (  # noqa: E402
     PROJECTOR,
@@ -63,7 +62,7 @@ def prepare(server: KitServer) -> tuple[str, list[int]]:
             for name in NICKNAMES[1 : 1 + len(BALLOTS)]
         ]
         try:
-            from kit.sample_issues import add_sample_issues
+            from kit.sample.issues import add_sample_issues
 
             sample = SampleMeeting(meeting.id, meeting.district_id, tuple(member_ids), False)
             add_sample_issues(conn, random.Random(7), plan, sample)

@@ -87,7 +87,7 @@ def cmd_plan(args) -> int:
 
 
 def cmd_sample_data(args) -> int:
-    from kit.sample_data import write_sample_data
+    from kit.sample.write import write_sample_data
 
     out = write_sample_data(args.out)
     print(msg.SAMPLE_WRITTEN.format(path=out))
@@ -118,14 +118,14 @@ def _serve_settings(args, **extra) -> Settings:
 
 
 def cmd_serve(args, settings: Settings | None = None) -> int:
-    from kit.serve import serve
+    from kit.serving.serve import serve
 
     serve(settings or _serve_settings(args))
     return 0
 
 
 def cmd_demo(args) -> int:
-    from kit.sample_data import build_demo_database
+    from kit.sample.write import build_demo_database
 
     db_path = args.db_path or Path(tempfile.mkdtemp(prefix="tasukeai-demo-")) / "demo.sqlite"
     settings = _serve_settings(args, db_path=db_path)
@@ -136,9 +136,9 @@ def cmd_demo(args) -> int:
 
 def cmd_compile(args) -> int:
     """事務局の集計: every result file in DIR into the office store; a line per file."""
-    from kit.export import write_html_report, write_workbook
-    from kit.office import compile_folder
-    from kit.office_views import office_tables
+    from kit.office.compile import compile_folder
+    from kit.office.export import write_html_report, write_workbook
+    from kit.office.views import office_tables
     from kit.plan import load_plan
     from kit.store.office import open_office_store
 

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import NotFoundError, PlanError
+from kit.resources import default_plan_path
 
 PLAN_FORMAT = "tasukeai-plan/1"
 """The ``format`` string a plan file must carry."""
 
-DEFAULT_PLAN_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "plan_okegawa_6.json"
+DEFAULT_PLAN_PATH = default_plan_path()
 """The Okegawa 6th activity plan (桶川市社会福祉協議会 第6期活動計画), chapter 3."""
 
 _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -11,7 +11,9 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from kit.resources import default_plan_path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent  # a checkout's root (sample-data only)
 
 
 def _setting(default, help: str):  # noqa: A002 - "help" reads best here
@@ -25,9 +27,7 @@ class Settings:
     db_path: Path = _setting(
         Path.home() / ".tasukeai" / "meetings.sqlite", "会議データ（SQLite）のファイル"
     )
-    plan_path: Path = _setting(
-        REPO_ROOT / "sample_data" / "plan_okegawa_6.json", "活動計画ファイル（JSON）"
-    )
+    plan_path: Path = _setting(default_plan_path(), "活動計画ファイル（JSON）")
     office_db_path: Path = _setting(
         Path.home() / ".tasukeai" / "office.sqlite", "事務局の集計データ（SQLite）のファイル"
     )

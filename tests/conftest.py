@@ -44,7 +44,7 @@ def district(conn):
 
 @pytest.fixture
 def meeting(conn, district, plan):
-    from kit import meeting as meetings
+    from kit.meeting import meetings
 
     return meetings.create_meeting(
         conn,
@@ -57,7 +57,7 @@ def meeting(conn, district, plan):
 
 @pytest.fixture
 def members(conn, meeting):
-    from kit import meeting as meetings
+    from kit.meeting import meetings
 
     return [
         meetings.join_meeting(conn, meeting.join_code, name)[1]

@@ -32,8 +32,8 @@ def pytest_configure(config):
     os.environ["QUERY_STRING"] = f"key={NBVAL_KEY}"
     os.environ["TASUKEAI_TEST_ENV_READY"] = "1"
     if _collects_notebooks(config):
-        from kit import access
-        from kit.sample_data import build_demo_database
+        from kit.meeting import access
+        from kit.sample.write import build_demo_database
         from kit.settings import load_settings
         from kit.store import open_store
 
@@ -47,10 +47,10 @@ def pytest_configure(config):
 
 def _compile_sample_results(settings) -> None:
     """The office notebook runs on the sample city's result files, compiled."""
-    from kit.handover import write_sample_result_files
-    from kit.office import compile_folder
+    from kit.office.compile import compile_folder
     from kit.plan import load_plan
-    from kit.sample import build_sample_city
+    from kit.resultfile.write import write_sample_result_files
+    from kit.sample.city import build_sample_city
     from kit.store import open_store
     from kit.store.office import open_office_store
 

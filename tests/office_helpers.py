@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from kit import actions, issues, supportmap, voting
-from kit import meeting as meetings
-from kit.handover import pack_result_file, result_file_name, save_result_file
+from kit.meeting import actions, issues, meetings, voting
 from kit.plan import Plan
+from kit.resultfile.format import result_file_name
+from kit.resultfile.write import pack_result_file, save_result_file
 from kit.store import meetings as meeting_store
+from kit.supportmap import model as supportmap
 
 SECRET_RESIDENTS = ("秘密山キヌヨ", "Zeta-Okubo-7731")
 SECRET_NOTES = ("鍵は植木鉢の下にあります", "持病ノート-XQ9")
@@ -136,7 +137,7 @@ def write_minimal_file(
     created_at: str = "2026-06-13T12:00:00.000Z",
 ) -> Path:
     """A small valid result file written straight from rows (fast: for the 10,000-file test)."""
-    from kit.handover import meeting_uid
+    from kit.resultfile.format import meeting_uid
 
     goal = plan.goals()[0]
     header = {

@@ -1,6 +1,6 @@
 """The facilitator key (進行役の鍵)."""
 
-from kit import access
+from kit.meeting import access
 
 
 def test_key_is_made_once_and_kept(conn):

@@ -9,8 +9,9 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from kit import export
-from kit.export import (
+from kit.office import export
+from kit.office.compile import compile_folder
+from kit.office.export import (
     column_widths,
     csv_bytes,
     display_width,
@@ -21,9 +22,8 @@ from kit.export import (
     write_html_report,
     write_workbook,
 )
-from kit.handover import save_result_file
-from kit.office import compile_folder
-from kit.office_views import Column, Table, office_tables
+from kit.office.views import Column, Table, office_tables
+from kit.resultfile.write import save_result_file
 from kit.store.office import open_office_store
 from tests.office_helpers import HOSTILE_ISSUE, full_meeting
 

@@ -10,28 +10,24 @@ import zipfile
 
 import pytest
 
-from kit import handover, tally, voting
-from kit import meeting as meetings
 from kit.cli import main
 from kit.errors import PhaseError, ResultFileError
-from kit.handover import (
-    FORMAT_VERSION,
-    TABLES,
-    canonical_json,
-    read_result_file,
-    save_result_file,
-    write_atomically,
-    write_sample_result_files,
-)
-from kit.map_privacy import office_counts
-from kit.office import compile_folder
+from kit.files import write_atomically
+from kit.meeting import meetings, tally, voting
+from kit.office.compile import compile_folder
 from kit.plan import load_plan
-from kit.sample import DISTRICTS, build_sample_city
+from kit.resultfile import format as result_format
+from kit.resultfile import write as result_write
+from kit.resultfile.format import FORMAT_VERSION, TABLES, canonical_json
+from kit.resultfile.read import read_result_file
+from kit.resultfile.write import save_result_file, write_sample_result_files
+from kit.sample.city import DISTRICTS, build_sample_city
 from kit.store import meetings as meeting_store
 from kit.store import office as office_store
 from kit.store import open_store
 from kit.store.office import open_office_store
-from kit.supportmap import load_map
+from kit.supportmap.model import load_map
+from kit.supportmap.privacy import office_counts
 from tests.office_helpers import HOSTILE_ISSUE, SECRET_MEMBERS, full_meeting
 
 
@@ -167,14 +163,14 @@ def test_hostile_text_is_escaped_in_the_csv_and_read_back_exactly(conn, plan, tm
     places = [r["place"] for r in result.rows("issues.csv")]
     assert HOSTILE_ISSUE in texts and "+集会所" in places and "-2丁目" in places
     for text in ("'quoted", "=1+1", "@x", "-1", "\tx", "＝全角", "plain"):
-        assert handover.unescape_cell(handover.escape_cell(text)) == text
+        assert result_format.unescape_cell(result_format.escape_cell(text)) == text
 
 
 def test_packing_is_deterministic(conn, plan, tmp_path):
     meeting_id = full_meeting(conn, plan)
     stamp = "2026-06-13T12:00:00.000Z"
-    a, _ = handover.build_result_file(conn, plan, meeting_id, created_at=stamp)
-    b, _ = handover.build_result_file(conn, plan, meeting_id, created_at=stamp)
+    a, _ = result_write.build_result_file(conn, plan, meeting_id, created_at=stamp)
+    b, _ = result_write.build_result_file(conn, plan, meeting_id, created_at=stamp)
     assert a == b
 
 
@@ -234,8 +230,8 @@ def test_checksum_catches_a_changed_member(conn, plan, tmp_path):
 def test_counts_of_a_snapshot_are_the_map_capabilitys(conn, plan):
     meeting_id = full_meeting(conn, plan)
     expected = office_counts(conn, "d01")
-    assert handover.snapshot_counts(load_map(conn, "d01")) == [tuple(r) for r in expected]
-    assert handover.map_counts(conn, meeting_id)[:4] == [tuple(r) for r in expected][:4]
+    assert result_write.snapshot_counts(load_map(conn, "d01")) == [tuple(r) for r in expected]
+    assert result_write.map_counts(conn, meeting_id)[:4] == [tuple(r) for r in expected][:4]
 
 
 # --- the sample city ------------------------------------------------------------------------------------
@@ -333,7 +329,7 @@ def test_handover_panel_shows_the_phase_error(conn, plan, settings, meeting):
 
 def test_the_committed_sample_result_files_compile(plan, office):
     """``sample_data/results`` (written by ``tasukeai sample-data``) compiles with no error."""
-    from kit.sample_data import SAMPLE_DIR
+    from kit.sample.write import SAMPLE_DIR
 
     folder = SAMPLE_DIR / "results"
     files = sorted(folder.glob("*.zip"))

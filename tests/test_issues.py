@@ -9,12 +9,11 @@ import sys
 
 import pytest
 
-from kit import issues
-from kit import meeting as meetings
 from kit import messages as msg
 from kit.errors import AccessDenied, ConflictError, NotFoundError, PhaseError, ValidationError
-from kit.sample import SampleMeeting
-from kit.sample_issues import add_sample_issues
+from kit.meeting import issues, meetings
+from kit.sample.city import SampleMeeting
+from kit.sample.issues import add_sample_issues
 from kit.store import issues as store
 from kit.store import meetings as meeting_store
 from kit.store import open_store
@@ -500,7 +499,7 @@ def test_sample_issues_are_plausible(conn, plan, meeting, members):
 
 
 def test_sample_city_has_issues_in_every_meeting(plan):
-    from kit.sample import build_sample_city
+    from kit.sample.city import build_sample_city
 
     conn = open_store(":memory:")
     built = build_sample_city(conn, plan)
@@ -535,7 +534,7 @@ def test_goal_counts_chart(conn, plan, live, members):
 
 def test_tablet_modules_do_not_import_pandas_or_plotly():
     code = (
-        "import sys, kit.ui.member, kit.ui.member_issues, kit.issues, kit.sample_issues;"
+        "import sys, kit.ui.member, kit.ui.member_issues, kit.meeting.issues, kit.sample.issues;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('pandas', 'plotly')];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
-from kit.map_analysis import (
+from kit.sample.supportmap import generate_map_data
+from kit.store.supportmap import MapLink, MapNode
+from kit.supportmap.analysis import (
     analyse_map,
     betweenness,
     count_map,
@@ -14,9 +16,7 @@ from kit.map_analysis import (
     key_persons,
     watch_gaps,
 )
-from kit.sample_map import generate_map_data
-from kit.store.supportmap import MapLink, MapNode
-from kit.supportmap import MapData
+from kit.supportmap.model import MapData
 
 STAMP = "2026-01-01T00:00:00.000Z"
 

@@ -6,9 +6,8 @@ import time
 
 import pytest
 
-from kit import access
-from kit import meeting as meetings
 from kit.errors import NotFoundError, PhaseError, ValidationError
+from kit.meeting import access, meetings
 from kit.store import meetings as store
 
 

@@ -11,9 +11,9 @@ import zipfile
 
 import pytest
 
-from kit import office_views as views
 from kit.errors import ValidationError
-from kit.office import compile_folder, fiscal_year
+from kit.office import views
+from kit.office.compile import compile_folder, fiscal_year
 from kit.plan import load_plan, plan_from_dict
 from kit.store import office as office_store
 from kit.store.office import open_office_store, table_counts
@@ -168,7 +168,7 @@ def test_missing_required_field_is_named(office, folder, plan):
         del manifest["district_id"]
         import hashlib
 
-        from kit.handover import canonical_json
+        from kit.resultfile.format import canonical_json
 
         manifest.pop("content_sha256")
         manifest["content_sha256"] = hashlib.sha256(canonical_json(manifest)).hexdigest()
@@ -346,8 +346,8 @@ def test_plan_fixture_is_the_bundled_plan(plan):
 # --- the office page (事務局のページ) on the sample city ------------------------------------------------
 @pytest.fixture(scope="module")
 def sample_settings(tmp_path_factory):
-    from kit.handover import write_sample_result_files
-    from kit.sample import build_sample_city
+    from kit.resultfile.write import write_sample_result_files
+    from kit.sample.city import build_sample_city
     from kit.settings import load_settings
     from kit.store import open_store
 
@@ -373,7 +373,7 @@ def plotly_data(output) -> list[dict]:
 
 
 def test_office_app_compiles_the_sample_city_and_renders_every_view(sample_settings, plan):
-    from kit.sample import DISTRICTS
+    from kit.sample.city import DISTRICTS
     from kit.store import open_store
     from kit.ui.context import PageContext
     from kit.ui.office import OfficeApp

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from kit import supportmap
-from kit.export import export_all
-from kit.handover import save_result_file, write_sample_result_files
-from kit.office import compile_folder
+from kit.office.compile import compile_folder
+from kit.office.export import export_all
 from kit.plan import load_plan
-from kit.sample import DISTRICTS, build_sample_city
+from kit.resultfile.write import save_result_file, write_sample_result_files
+from kit.sample.city import DISTRICTS, build_sample_city
 from kit.settings import load_settings
 from kit.store import open_store
 from kit.store.office import open_office_store
+from kit.supportmap import model as supportmap
 from kit.ui.context import PageContext
 from tests.office_helpers import SECRET_MEMBERS, SECRET_NOTES, SECRET_RESIDENTS, full_meeting
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kit.sample import DISTRICTS, NICKNAMES, build_sample_city
+from kit.sample.city import DISTRICTS, NICKNAMES, build_sample_city
 from kit.store import meetings as store
 from kit.store import open_store
 
@@ -66,7 +66,7 @@ def test_city_has_six_districts_and_past_meetings(plan):
 
 def test_committed_sample_data_matches_the_builder(tmp_path):
     """``tasukeai sample-data`` is deterministic: what sample_data/ holds is what it writes."""
-    from kit.sample_data import SAMPLE_DIR, write_sample_data
+    from kit.sample.write import SAMPLE_DIR, write_sample_data
 
     out = write_sample_data(tmp_path)
     written = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())

@@ -16,10 +16,10 @@ import re
 import ipywidgets as w
 import pytest
 
-from kit import actions, issues, supportmap, voting
-from kit import meeting as meetings
 from kit.errors import KitError
+from kit.meeting import actions, issues, meetings, voting
 from kit.store import issues as issue_store
+from kit.supportmap import model as supportmap
 from kit.ui.context import PageContext
 from tests.hostile_inputs import (
     NOT_TEXT,

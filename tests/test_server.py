@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kit import server
+from kit.serving import server
 from kit.settings import load_settings
 
 

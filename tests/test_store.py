@@ -84,7 +84,7 @@ def test_change_token_moves_when_another_connection_writes(db_path, district):
 
 def _join_many(args):
     path, code, names = args
-    from kit import meeting as meetings
+    from kit.meeting import meetings
 
     conn = open_store(path)
     for name in names:

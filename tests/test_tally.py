@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kit.store.votes import Ballot, VoteItem
-from kit.tally import (
+from kit.meeting.tally import (
     RESULT_COLUMNS,
     last_ballots,
     tally,
@@ -14,6 +13,7 @@ from kit.tally import (
     top_items,
     with_plan,
 )
+from kit.store.votes import Ballot, VoteItem
 
 A, B, C, D = 11, 12, 13, 14
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kit import issues
-from kit import meeting as meetings
 from kit import messages as msg
+from kit.meeting import issues, meetings
 from kit.store import issues as store
 from kit.store import meetings as meeting_store
 from kit.store import open_store

@@ -8,10 +8,10 @@ import re
 import pytest
 from plotly.callbacks import Points
 
-from kit import meeting as meetings
-from kit import supportmap as sm
+from kit.meeting import meetings
 from kit.store import meetings as meeting_store
 from kit.store import open_store
+from kit.supportmap import model as sm
 from kit.ui.context import PageContext
 from tests.test_supportmap import png_bytes
 
@@ -368,7 +368,7 @@ def test_summary_panel_without_a_key_links_without_one(conn, settings, plan, mee
 
 
 def test_map_page_is_refused_without_the_key(settings):
-    from kit import access
+    from kit.meeting import access
     from kit.ui.pages import map_page
 
     conn = open_store(settings.db_path)
@@ -387,7 +387,7 @@ def test_member_page_never_loads_the_map(settings):
 
     code = (
         "import sys; from kit.ui.member import MemberApp; "
-        "bad = [m for m in sys.modules if m.startswith(('plotly', 'kit.supportmap', 'kit.ui.map', 'networkx'))]; "
+        "bad = [m for m in sys.modules if m.startswith(('plotly', 'kit.supportmap.model', 'kit.ui.map', 'networkx'))]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run(

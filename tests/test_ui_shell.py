@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from kit import access
-from kit import meeting as meetings
+from kit.meeting import access, meetings
 from kit.store import meetings as store
 from kit.ui.context import PageContext
 from kit.ui.facilitator import FacilitatorApp

@@ -8,9 +8,8 @@ import sys
 
 import pytest
 
-from kit import actions, voting
-from kit import meeting as meetings
 from kit import messages as msg
+from kit.meeting import actions, meetings, voting
 from kit.store import open_store
 from kit.ui.context import PageContext
 from kit.ui.member_vote import MemberVotePanel
@@ -186,7 +185,7 @@ def test_ranking_buttons(conn, settings, plan, vote_phase, members):
 
 def test_member_page_does_not_import_pandas_or_plotly():
     code = (
-        "import sys, kit.ui.member, kit.ui.member_vote, kit.voting\n"
+        "import sys, kit.ui.member, kit.ui.member_vote, kit.meeting.voting\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('pandas', 'plotly')]\n"
         "assert not bad, bad\n"
     )
@@ -195,7 +194,7 @@ def test_member_page_does_not_import_pandas_or_plotly():
 
 # --- projector ----------------------------------------------------------------------------------------
 def test_setup_over_issues_and_proposals(conn, settings, plan, meeting, members):
-    from kit import issues
+    from kit.meeting import issues
 
     meetings.set_phase(conn, meeting.id, "issues")
     made = [

@@ -8,13 +8,12 @@ import random
 
 import pytest
 
-from kit import actions, voting
-from kit import meeting as meetings
 from kit import messages as msg
 from kit.errors import ConflictError, NotFoundError, PhaseError, ValidationError
+from kit.meeting import actions, meetings, voting
+from kit.meeting.tally import vote_result
 from kit.store import meetings as meeting_store
 from kit.store import open_store
-from kit.tally import vote_result
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def make_vote(conn, plan, meeting, method="dots", n=3, **kwargs):
 
 
 def add_issues(conn, plan, meeting, members, texts):
-    from kit import issues
+    from kit.meeting import issues
 
     phase = meeting_store.get_phase(conn, meeting.id)
     meetings.set_phase(conn, meeting.id, "issues")
@@ -72,7 +71,7 @@ def test_create_over_proposals_and_open(conn, plan, vote_phase):
 
 
 def test_create_over_issues(conn, plan, meeting, members):
-    from kit import issues
+    from kit.meeting import issues
 
     made = add_issues(
         conn, plan, meeting, members, ["坂道がきつい", "見守りが足りない", "居場所がない"]
@@ -612,7 +611,7 @@ def test_past_actions_of_the_district(conn, plan, district):
 
 # --- sample data ---------------------------------------------------------------------------------------
 def test_sample_city_has_votes_and_actions(plan):
-    from kit.sample import build_sample_city
+    from kit.sample.city import build_sample_city
 
     conn = open_store(":memory:")
     built = build_sample_city(conn, plan)
@@ -639,8 +638,8 @@ def test_sample_city_has_votes_and_actions(plan):
 
 
 def test_sample_votes_for_a_meeting_without_issues(conn, plan, meeting, members):
-    from kit.sample import SampleMeeting
-    from kit.sample_votes import add_sample_votes
+    from kit.sample.city import SampleMeeting
+    from kit.sample.votes import add_sample_votes
 
     sample = SampleMeeting(meeting.id, meeting.district_id, tuple(m.id for m in members), False)
     add_sample_votes(conn, random.Random(1), plan, sample)

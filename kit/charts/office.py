@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from kit import messages as msg
-from kit.office_views import ACTION_STATUSES, COVERAGE_NOT_RAISED, MAP_FOCUS, Table
+from kit.office.views import ACTION_STATUSES, COVERAGE_NOT_RAISED, MAP_FOCUS, Table
 from kit.plan import Plan
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, sans-serif"

@@ -17,9 +17,9 @@ from collections.abc import Collection
 import plotly.graph_objects as go
 
 from kit import messages as msg
-from kit.map_analysis import FINDING_KINDS, MapAnalysis
 from kit.store.supportmap import MapBackground
-from kit.supportmap import (
+from kit.supportmap.analysis import FINDING_KINDS, MapAnalysis
+from kit.supportmap.model import (
     CONCERN_FLAG_IDS,
     FLAG_LABELS,
     LINK_KINDS,

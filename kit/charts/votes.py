@@ -1,6 +1,6 @@
 """Charts of a priority vote (優先順位の投票): result bars in plan colours, ties and spread.
 
-Pure functions: a result table from :mod:`kit.tally` → a plotly Figure (never shown here).
+Pure functions: a result table from :mod:`kit.meeting.tally` → a plotly Figure (never shown here).
 Left: each item's score, coloured by its 基本計画, tied bars hatched and marked 「＝同点」.
 Right: the spread — how many members gave the item anything — out of all voters, so a
 top item backed by two enthusiasts looks different from one backed by everyone.
@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from kit import messages as msg
+from kit.meeting.tally import NO_PLAN, with_plan
 from kit.plan import Plan
-from kit.tally import NO_PLAN, with_plan
 
 FONT = dict(family="Noto Sans CJK JP, Noto Sans JP, sans-serif", size=22)
 LABEL_CHARS = 24
@@ -51,7 +51,7 @@ def vote_result_figure(
 ) -> go.Figure:
     """Horizontal bars, best at the top: score (left) and spread (right), one trace per 基本計画.
 
-    ``result`` is :func:`kit.tally.tally`'s table; ``voters`` defaults to its ``attrs``.
+    ``result`` is :func:`kit.meeting.tally.tally`'s table; ``voters`` defaults to its ``attrs``.
     """
     method = result.attrs.get("method", "dots")
     voters = result.attrs.get("voters", 0) if voters is None else voters
@@ -168,7 +168,7 @@ def basic_plan_figure(
     title: str = "",
 ) -> go.Figure:
     """基本計画ごとの合計: one bar per basic plan (its colour), spread = members who backed any
-    of its items. ``by_plan`` is :func:`kit.tally.tally_by_basic_plan`'s table."""
+    of its items. ``by_plan`` is :func:`kit.meeting.tally.tally_by_basic_plan`'s table."""
     method = by_plan.attrs.get("method", "dots")
     voters = by_plan.attrs.get("voters", 0) if voters is None else voters
     names = [plan_name(plan, b) for b in by_plan["basic_plan_id"]]

@@ -2,7 +2,7 @@
 
 Only what the council office may see is read here: no member names and no member ids on
 issues or ballots. The 支え合いマップ is not read here at all: its counts come from
-``kit.map_privacy``. Every query is a plain ``SELECT``.
+``kit.supportmap.privacy``. Every query is a plain ``SELECT``.
 """
 
 from __future__ import annotations

@@ -227,68 +227,12 @@ def replace_meeting(
         _insert(conn, table, [{"meeting_uid": uid, **row} for row in tables.get(table, [])])
 
 
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "meetings": tuple(CompiledMeeting.__dataclass_fields__),
-    "issues": (
-        "meeting_uid",
-        "issue_no",
-        "text",
-        "goal_id",
-        "seriousness",
-        "reach",
-        "place",
-        "raised_count",
-    ),
-    "votes": (
-        "meeting_uid",
-        "vote_no",
-        "title",
-        "method",
-        "settings_json",
-        "status",
-        "opened_at",
-        "closed_at",
-        "eligible",
-        "ballots",
-        "paper_ballots",
-    ),
-    "tallies": (
-        "meeting_uid",
-        "vote_no",
-        "position",
-        "label",
-        "issue_no",
-        "goal_id",
-        "score",
-        "spread",
-        "rank",
-        "tied",
-    ),
-    "ballots": ("meeting_uid", "vote_no", "ballot_no", "is_paper", "choices"),
-    "actions": (
-        "meeting_uid",
-        "action_no",
-        "title",
-        "owner",
-        "due_on",
-        "policy_id",
-        "goal_id",
-        "status",
-        "source_issue_no",
-    ),
-    "map_counts": ("meeting_uid", "category", "label", "count"),
-}
-
-
-def compiled_columns(table: str) -> tuple[str, ...]:
-    """The columns a result file's CSV gives a compiled table (``meeting_uid`` is added on import)."""
-    return tuple(c for c in _COLUMNS[table] if c != "meeting_uid")
-
-
 def _insert(conn: sqlite3.Connection, table: str, rows: list[Mapping[str, Any]]) -> None:
     if not rows:
         return
-    columns = _COLUMNS[table]
+    columns = tuple(rows[0])  # the caller's columns: kit.resultfile.format declares them
+    if table not in COMPILED_TABLES or not all(c.isidentifier() for c in columns):
+        raise ValueError(f"not a compiled table or column: {table} {columns}")
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
 

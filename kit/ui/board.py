@@ -12,11 +12,11 @@ import json
 import ipywidgets as w
 import plotly.graph_objects as go
 
-from kit import issues
 from kit import messages as msg
 from kit.charts.issues import goal_counts_figure
 from kit.errors import ConflictError, ValidationError
-from kit.issues import BoardCard, IssueBoard
+from kit.meeting import issues
+from kit.meeting.issues import BoardCard, IssueBoard
 from kit.store import issues as issue_store
 from kit.store import meetings as meeting_store
 from kit.text import escape

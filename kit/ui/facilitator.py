@@ -11,10 +11,10 @@ import datetime as dt
 import ipywidgets as w
 import segno
 
-from kit import meeting as meetings
 from kit import messages as msg
 from kit.errors import ValidationError
-from kit.meeting import PHASES
+from kit.meeting import meetings
+from kit.meeting.meetings import PHASES
 from kit.store import meetings as store
 from kit.text import escape
 from kit.ui.board import IssueBoardPanel

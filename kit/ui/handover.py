@@ -1,7 +1,7 @@
 """事務局へ提出: the facilitator's one-button save of the meeting result file (終了 / まとめ).
 
 The file goes to ``settings.results_dir``; each save is a new revision (版). The panel
-only calls :func:`kit.handover.save_result_file`, which checks the phase itself.
+only calls :func:`kit.resultfile.write.save_result_file`, which checks the phase itself.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kit import messages as msg
-from kit.handover import SavedResult, meeting_uid, save_result_file
+from kit.resultfile.format import SavedResult, meeting_uid
+from kit.resultfile.write import save_result_file
 from kit.store import meetings as store
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph

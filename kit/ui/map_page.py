@@ -2,7 +2,7 @@
 
 A plotly FigureWidget (click events) over the district's map: click to place a person or
 a place, pick two to draw a line, edit flags and notes in the side form, delete and undo.
-Every action calls :mod:`kit.supportmap` and is committed at once; the page then re-reads
+Every action calls :mod:`kit.supportmap.model` and is committed at once; the page then re-reads
 the store, so a reload or a restarted server shows exactly what was saved. FigureWidget is
 heavy (~3 s, ~5 MB per load): acceptable on this one facilitator page, never on tablets.
 """
@@ -13,17 +13,17 @@ import ipywidgets as w
 import plotly.graph_objects as go
 
 from kit import messages as msg
-from kit import supportmap as sm
 from kit.charts.supportmap import map_figure
 from kit.errors import KitError, NotFoundError, ValidationError
-from kit.map_analysis import MapAnalysis, analyse_map
-from kit.map_handout import write_handout
 from kit.store import meetings as meeting_store
 from kit.store import supportmap as map_store
+from kit.supportmap import model as sm
+from kit.supportmap.analysis import MapAnalysis, analyse_map
+from kit.supportmap.handout import write_handout
+from kit.supportmap.render import changes_html, changes_since_baseline, findings_html
 from kit.text import escape
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
 from kit.ui.context import PageContext
-from kit.ui.map_summary import changes_html, changes_since_baseline, findings_html
 
 MODES = tuple(msg.MAP_MODES)
 PLOTLY_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}

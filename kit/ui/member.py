@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from kit import meeting as meetings
 from kit import messages as msg
+from kit.meeting import meetings
 from kit.store import meetings as store
 from kit.text import escape as _esc
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading, paragraph

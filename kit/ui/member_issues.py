@@ -1,7 +1,7 @@
 """The tablet's 困りごと出し panel: write an issue, pick its focus goal in plain words, send.
 
 Light on purpose (no pandas, no plotly): every tablet runs its own kernel. All rules are
-checked again in :mod:`kit.issues`; nothing here is access control.
+checked again in :mod:`kit.meeting.issues`; nothing here is access control.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import time
 
 import ipywidgets as w
 
-from kit import issues
 from kit import messages as msg
 from kit.errors import ConflictError, KitError
+from kit.meeting import issues
 from kit.store import issues as issue_store
 from kit.store.issues import Issue
 from kit.text import escape

@@ -2,7 +2,7 @@
 
 One task on the screen: the open vote's items and one send button. The widgets help (the
 dots cannot go over the allowance, a rank cannot repeat), but every rule is checked again
-by :func:`kit.voting.cast_ballot` — this page only shows its message. No pandas, no plotly.
+by :func:`kit.meeting.voting.cast_ballot` — this page only shows its message. No pandas, no plotly.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kit import messages as msg
-from kit import voting
+from kit.meeting import voting
+from kit.meeting.voting import Vote, VoteItem
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
 from kit.ui.context import PageContext
-from kit.voting import Vote, VoteItem
 
 NO_GOAL_COLOR = "#888888"
 
@@ -277,7 +277,7 @@ class MemberVotePanel:
 
     # --- sending ------------------------------------------------------------------------------------
     def choices(self) -> object:
-        """The ballot as :func:`kit.voting.cast_ballot` takes it, from the widgets."""
+        """The ballot as :func:`kit.meeting.voting.cast_ballot` takes it, from the widgets."""
         if self.vote is None:
             return None
         if self.vote.method == "dots":

@@ -2,7 +2,7 @@
 
 ``OfficeApp(ctx)`` uses the office's own store (``settings.office_db_path``) and reads
 result files from a folder (``settings.results_dir`` by default). Everything it shows
-comes from ``kit.office``, ``kit.office_views``, ``kit.charts.office`` and ``kit.export``.
+comes from ``kit.office.compile``, ``kit.office.views``, ``kit.charts.office`` and ``kit.office.export``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 import ipywidgets as w
 
 from kit import messages as msg
-from kit import office_views as views
 from kit.charts.office import office_figures
 from kit.errors import ValidationError
-from kit.export import write_csv_folder, write_html_report, write_workbook
-from kit.office import CompileReport, compile_folder
+from kit.office import views
+from kit.office.compile import CompileReport, compile_folder
+from kit.office.export import write_csv_folder, write_html_report, write_workbook
 from kit.store.office import open_office_store
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph

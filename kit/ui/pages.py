@@ -12,8 +12,8 @@ import os
 import ipywidgets as w
 from IPython.display import display
 
-from kit import access
 from kit import messages as msg
+from kit.meeting import access
 from kit.plan import load_plan
 from kit.settings import Settings, load_settings
 from kit.store import open_store

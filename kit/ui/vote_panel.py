@@ -14,17 +14,22 @@ from IPython import get_ipython
 from IPython.display import display
 
 from kit import messages as msg
-from kit import voting
 from kit.charts.votes import basic_plan_figure, vote_result_figure
+from kit.meeting import voting
+from kit.meeting.tally import (
+    VIEW_ALL,
+    VIEW_BY_PLAN,
+    basic_plans_in_vote,
+    result_in_view,
+    tie_groups,
+    vote_result,
+    vote_result_by_basic_plan,
+)
+from kit.meeting.voting import ItemSpec, Vote, VoteItem
 from kit.store import meetings as meeting_store
-from kit.tally import tie_groups, vote_result, vote_result_by_basic_plan, with_plan
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
 from kit.ui.context import PageContext
-from kit.voting import ItemSpec, Vote, VoteItem
-
-VIEW_ALL = "all"
-VIEW_BY_PLAN = "by_plan"
 
 
 def _int_field(description: str, value: int, cls: str) -> w.IntText:
@@ -484,16 +489,9 @@ class VotePanel:
             "tk-vote-header",
         )
         options = [(msg.VOTE_VIEW_ALL, VIEW_ALL), (msg.VOTE_VIEW_BY_PLAN, VIEW_BY_PLAN)]
-        present = {
-            self.ctx.plan.basic_plan_of(i.goal_id).id
-            for i in voting.vote_items(self.ctx.conn, vote_id)
-            if i.goal_id and self.ctx.plan.has_goal(i.goal_id)
-        }
-        options += [
-            (msg.VOTE_VIEW_PLAN.format(number=bp.number, name=bp.name), bp.id)
-            for bp in self.ctx.plan.basic_plans
-            if bp.id in present
-        ]
+        for bp_id in basic_plans_in_vote(self.ctx.conn, vote_id, self.ctx.plan):
+            bp = self.ctx.plan.basic_plan(bp_id)
+            options.append((msg.VOTE_VIEW_PLAN.format(number=bp.number, name=bp.name), bp.id))
         self.view = classed(
             w.Dropdown(options=options, value=VIEW_ALL, description=msg.VOTE_VIEW), "tk-vote-view"
         )
@@ -517,11 +515,7 @@ class VotePanel:
             by_plan = vote_result_by_basic_plan(self.ctx.conn, self.vote.id, self.ctx.plan)
             self.figure = basic_plan_figure(by_plan, self.ctx.plan, voters=voters)
         else:
-            shown = result
-            if view != VIEW_ALL:
-                planned = with_plan(result, self.ctx.plan)
-                shown = result[planned["basic_plan_id"] == view]
-                shown.attrs.update(result.attrs)
+            shown = result_in_view(result, self.ctx.plan, view)
             self.figure = vote_result_figure(shown, self.ctx.plan, voters=voters)
         self.chart.clear_output(wait=True)
         if get_ipython() is not None:  # in a kernel (tests without one inspect self.figure)

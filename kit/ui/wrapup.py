@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from kit import actions
 from kit import messages as msg
-from kit.actions import ActionItem
+from kit.meeting import actions
+from kit.meeting.actions import ActionItem
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
 from kit.ui.context import PageContext

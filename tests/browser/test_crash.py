@@ -17,8 +17,7 @@ import time
 import psutil
 import pytest
 
-from kit import meeting as meetings
-from kit import voting
+from kit.meeting import meetings, voting
 from kit.plan import load_plan
 from kit.store import issues as issue_store
 from kit.store import meetings as store

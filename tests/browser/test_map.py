@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from kit import meeting as meetings
-from kit import supportmap as sm
+from kit.meeting import meetings
 from kit.plan import load_plan
 from kit.store import meetings as meeting_store
+from kit.supportmap import model as sm
 from tests.browser.helpers import KEY, PROJECTOR, TABLET, open_page
 
 FIGURE = ".tk-map-figure.js-plotly-plot"

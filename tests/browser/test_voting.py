@@ -136,7 +136,7 @@ def test_eight_tablets_paper_ballot_close_and_result(chromium, kit_server):
 
     conn = kit_server.connect()
     try:
-        from kit import voting
+        from kit.meeting import voting
 
         vote = voting.current_vote(conn, meeting.id)
         ballots = voting.ballots(conn, vote.id)

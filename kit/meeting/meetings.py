@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from kit import access
 from kit import messages as msg
 from kit.errors import PhaseError, ValidationError
+from kit.meeting import access
 from kit.store import meetings as store
 from kit.store import transaction
 from kit.store.meetings import Meeting, Member

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from kit import messages as msg
 from kit.errors import ResultFileError, ValidationError
-from kit.handover import MAX_FILE_BYTES, NotAResultFile, ResultFile, read_result_file
 from kit.plan import Plan
+from kit.resultfile.format import MAX_FILE_BYTES, TABLES, NotAResultFile, ResultFile
+from kit.resultfile.read import read_result_file
 from kit.store import now, savepoint, transaction
 from kit.store import office as store
 from kit.store.office import open_office_store
@@ -231,28 +232,12 @@ def _meeting_row(result: ResultFile, name: str) -> dict:
     }
 
 
-_CSV_OF_TABLE = {
-    "issues": "issues.csv",
-    "votes": "votes.csv",
-    "tallies": "tallies.csv",
-    "ballots": "ballots.csv",
-    "actions": "actions.csv",
-    "map_counts": "map_counts.csv",
-}
-_CONVERT = {("tallies", "score"): float}
-
-
 def _table_rows(result: ResultFile) -> dict[str, list[dict]]:
-    """Each compiled table's rows from its CSV, with the store's own column list."""
-    tables = {}
-    for table, csv_name in _CSV_OF_TABLE.items():
-        columns = store.compiled_columns(table)
-        tables[table] = [
-            {c: _CONVERT.get((table, c), _same)(row[c]) for c in columns}
-            for row in result.rows(csv_name)
+    """Each compiled table's rows from its CSV, with the columns :data:`TABLES` says it keeps."""
+    return {
+        table.office_table: [
+            {c: float(row[c]) if c in table.numbers else row[c] for c in table.office_columns}
+            for row in result.rows(table.name)
         ]
-    return tables
-
-
-def _same(value):
-    return value
+        for table in TABLES
+    }

@@ -11,7 +11,7 @@ import random
 import sqlite3
 from dataclasses import dataclass
 
-from kit import meeting as meetings
+from kit.meeting import meetings
 from kit.plan import Plan
 from kit.store import meetings as store
 
@@ -89,8 +89,8 @@ def build_sample_city(
 
 def sample_builders() -> list:
     """Each capability adds its own rows to a sample meeting, in this order."""
-    from kit.sample_issues import add_sample_issues
-    from kit.sample_map import add_sample_map
-    from kit.sample_votes import add_sample_votes
+    from kit.sample.issues import add_sample_issues
+    from kit.sample.supportmap import add_sample_map
+    from kit.sample.votes import add_sample_votes
 
     return [add_sample_issues, add_sample_map, add_sample_votes]

@@ -16,9 +16,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from kit import meeting as meetings
 from kit import messages as msg
 from kit.errors import AccessDenied, ConflictError, NotFoundError, PhaseError, ValidationError
+from kit.meeting import meetings
 from kit.plan import FocusGoal, Plan
 from kit.store import issues as store
 from kit.store import meetings as meeting_store

@@ -10,12 +10,12 @@ from __future__ import annotations
 import random
 import sqlite3
 
-from kit import supportmap as sm
 from kit.plan import Plan
 from kit.store import meetings as meeting_store
 from kit.store import supportmap as map_store
 from kit.store.supportmap import MapLink, MapNode
-from kit.supportmap import MAP_HEIGHT, MAP_WIDTH, MapData
+from kit.supportmap import model as sm
+from kit.supportmap.model import MAP_HEIGHT, MAP_WIDTH, MapData
 
 AREAS = ("1丁目", "2丁目", "3丁目", "4丁目")
 # Each area is a block of the map (x0, y0, x1, y1), leaving roads between them.
@@ -153,7 +153,7 @@ def _link(conn, source_id: int, target_id: int, kind: str, rng: random.Random) -
 
 def _change_map(conn: sqlite3.Connection, rng: random.Random, district_id: str) -> None:
     """Between meetings: a few new lines (to isolated people, to a watch gap), one line gone."""
-    from kit.map_analysis import isolated_persons, watch_gaps
+    from kit.supportmap.analysis import isolated_persons, watch_gaps
 
     data = sm.load_map(conn, district_id)
     helpers = [p for p in data.persons if not any(sm.is_concern(f) for f in p.flags)] or list(

@@ -13,8 +13,8 @@ import sqlite3
 from collections import Counter
 
 from kit import messages as msg
-from kit import supportmap as sm
-from kit.map_analysis import FINDING_KINDS, analyse_map, diff_maps
+from kit.supportmap import model as sm
+from kit.supportmap.analysis import FINDING_KINDS, analyse_map, diff_maps
 
 OTHER = "other"
 

@@ -26,17 +26,17 @@ import os
 import re
 import shutil
 import socket
-import sys
 from pathlib import Path
 
 from traitlets import Int
 from traitlets.config import Configurable
 
-from kit.settings import REPO_ROOT, Settings, settings_environ
+from kit.resources import notebooks_dir, stylesheet_path
+from kit.settings import Settings, settings_environ
 
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+NOTEBOOKS_DIR = notebooks_dir()
 TEMPLATE_NAME = "tasukeai"
-STYLESHEET = Path(__file__).resolve().parent / "ui" / "tasukeai.css"
+STYLESHEET = stylesheet_path()
 
 MEMBER_NOTEBOOK = "member.ipynb"
 FACILITATOR_NOTEBOOK = "facilitator.ipynb"
@@ -388,9 +388,6 @@ def prepare_environment(settings: Settings, runtime_dir: Path) -> dict[str, str]
         [str(template_root)]
         + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
     )
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO_ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    )
     # Tests and CI must not read the developer's own Jupyter config.
     env["JUPYTER_CONFIG_DIR"] = str(runtime_dir / "jupyter_config")
     env["JUPYTER_PLATFORM_DIRS"] = "1"
@@ -401,7 +398,5 @@ def prepare_environment(settings: Settings, runtime_dir: Path) -> dict[str, str]
 def run_voila(settings: Settings, runtime_dir: Path) -> None:
     """Run the server in this process until it is stopped (Ctrl+C / SIGTERM)."""
     os.environ.update(prepare_environment(settings, runtime_dir))
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
     app_class = make_voila_app_class()
     app_class.launch_instance(argv=voila_argv(settings))

@@ -2,20 +2,20 @@
 
 plotly.js is embedded in the file, so it opens on any computer with no internet. The
 handout is for the neighbourhood that drew the map: it carries personal details and says
-so at the top. Nothing from it goes to the council office (see :mod:`kit.map_privacy`).
+so at the top. Nothing from it goes to the council office (see :mod:`kit.supportmap.privacy`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from pathlib import Path
 
 from kit import messages as msg
-from kit import supportmap as sm
-from kit.map_analysis import FINDING_KINDS, analyse_map
+from kit.files import safe_name_part, write_atomically
 from kit.store import meetings as meeting_store
+from kit.supportmap import model as sm
+from kit.supportmap.analysis import FINDING_KINDS, analyse_map
 from kit.text import escape
 
 PAGE_CSS = """
@@ -38,10 +38,6 @@ ul { margin: 0; padding-left: 1.4em; }
 """
 
 
-def _safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", text) or "map"
-
-
 def handout_html(
     conn: sqlite3.Connection,
     district_id: str,
@@ -52,7 +48,7 @@ def handout_html(
 ) -> str:
     """The handout as one HTML document (user text escaped; plotly.js inline by default)."""
     from kit.charts.supportmap import FINDING_STYLE, LINK_COLORS, map_figure
-    from kit.ui.map_summary import changes_html, changes_since_baseline, findings_html
+    from kit.supportmap.render import changes_html, changes_since_baseline, findings_html
 
     district = meeting_store.get_district(conn, district_id)
     data = sm.load_map(conn, district_id)
@@ -134,10 +130,5 @@ def write_handout(
     """Write the handout to ``out_dir`` and return its path (``map_<district>_<date>.html``)."""
     today = today or dt.date.today()
     html_text = handout_html(conn, district_id, meeting_id=meeting_id, today=today)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"map_{_safe_name(district_id)}_{today.isoformat()}.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(html_text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    path = Path(out_dir) / f"map_{safe_name_part(district_id, 16)}_{today.isoformat()}.html"
+    return write_atomically(path, html_text.encode("utf-8"))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import segno
 
-from kit import access
 from kit import messages as msg
-from kit.server import lan_address, page_urls, run_voila
+from kit.meeting import access
+from kit.serving.server import lan_address, page_urls, run_voila
 from kit.settings import Settings
 from kit.store import open_store
 

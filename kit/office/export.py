@@ -24,9 +24,10 @@ from typing import Any
 
 import kit
 from kit import messages as msg
-from kit.handover import FORMULA_STARTS, safe_name_part, write_atomically
-from kit.office_views import EVERYTHING, OfficeFilter, Table, office_tables, summary
+from kit.files import safe_name_part, write_atomically
+from kit.office.views import EVERYTHING, OfficeFilter, Table, office_tables, summary
 from kit.plan import Plan
+from kit.resultfile.format import FORMULA_STARTS
 
 MIN_WIDTH = 6
 MAX_WIDTH = 60

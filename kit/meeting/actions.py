@@ -12,9 +12,9 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from kit import meeting as meetings
 from kit import messages as msg
 from kit.errors import ValidationError
+from kit.meeting import meetings
 from kit.plan import Plan
 from kit.store import actions as store
 from kit.store import meetings as meeting_store
@@ -70,8 +70,8 @@ class PastMeetingActions:
 
 def top_vote_items(conn: sqlite3.Connection, meeting_id: int, n: int = TOP_N) -> list[TopItem]:
     """Items ranked ``n`` or better in the meeting's latest closed vote (empty if none)."""
-    from kit import voting
-    from kit.tally import top_items, vote_result
+    from kit.meeting import voting
+    from kit.meeting.tally import top_items, vote_result
 
     vote = voting.latest_closed_vote(conn, meeting_id)
     if vote is None:

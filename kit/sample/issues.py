@@ -1,6 +1,6 @@
 """Sample local issues (地域の困りごと) for the sample city: fictional, tagged to focus goals.
 
-``add_sample_issues`` is one of the sample builders (see ``kit.sample.sample_builders``).
+``add_sample_issues`` is one of the sample builders (see ``kit.sample.city.sample_builders``).
 It goes through the same functions the pages use, so sample data obeys the same rules:
 it opens the 困りごと出し phase for a moment and puts the meeting back where it was.
 """
@@ -10,8 +10,7 @@ from __future__ import annotations
 import random
 import sqlite3
 
-from kit import issues
-from kit import meeting as meetings
+from kit.meeting import issues, meetings
 from kit.plan import Plan
 from kit.store import meetings as meeting_store
 
@@ -77,7 +76,7 @@ def add_sample_issues(
 ) -> list[issues.Issue]:
     """Add fictional issues to a sample meeting (5–12 on the board); some merged, some hidden.
 
-    ``sample`` is a :class:`kit.sample.SampleMeeting`. Returns the issues that stay open.
+    ``sample`` is a :class:`kit.sample.city.SampleMeeting`. Returns the issues that stay open.
     """
     pool = [(goal_id, text) for goal_id, texts in SAMPLE_TEXTS.items() for text in texts]
     pool = [(goal_id, text) for goal_id, text in pool if plan.has_goal(goal_id)]

@@ -20,9 +20,9 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from kit import meeting as meetings
 from kit import messages as msg
 from kit.errors import ConflictError, NotFoundError, PhaseError, ValidationError
+from kit.meeting import meetings
 from kit.plan import Plan
 from kit.store import meetings as meeting_store
 from kit.store import transaction

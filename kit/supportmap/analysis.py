@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 
 from kit import messages as msg
-from kit.supportmap import (
+from kit.supportmap.model import (
     CONCERN_FLAG_IDS,
     FLAG_LABELS,
     LINK_KIND_LABELS,

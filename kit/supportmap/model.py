@@ -708,16 +708,6 @@ def list_snapshots(conn: sqlite3.Connection, district_id: str) -> list[MapSnapsh
     return store.list_snapshots(conn, district_id)
 
 
-# --- for the council office --------------------------------------------------------------------
-def office_counts(
-    conn: sqlite3.Connection, district_id: str, meeting_id: int | None = None
-) -> list[tuple[str, str, int]]:
-    """Counts by category only (no names, notes, positions): see :mod:`kit.map_privacy`."""
-    from kit.map_privacy import office_counts as counts
-
-    return counts(conn, district_id, meeting_id)
-
-
 # --- background image (下絵) -------------------------------------------------------------------------
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"

@@ -1,6 +1,6 @@
 """Sample votes (優先順位の投票) and action items (まとめの取組) for the sample city.
 
-``add_sample_votes`` is one of the sample builders (see ``kit.sample.sample_builders``).
+``add_sample_votes`` is one of the sample builders (see ``kit.sample.city.sample_builders``).
 It goes through the functions the pages use: it moves the meeting to 投票 for a moment,
 opens one dot vote over the meeting's open 困りごと (or over proposed actions taken from
 the plan when the meeting has no issues), casts its members' ballots (paper for members
@@ -14,8 +14,7 @@ import datetime as dt
 import random
 import sqlite3
 
-from kit import actions, voting
-from kit import meeting as meetings
+from kit.meeting import actions, meetings, voting
 from kit.plan import Plan
 from kit.store import meetings as meeting_store
 

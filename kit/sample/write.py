@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from kit import meeting as meetings
+from kit.meeting import meetings
 from kit.plan import load_plan
-from kit.sample import CITY, DISTRICTS, build_sample_city
+from kit.sample.city import CITY, DISTRICTS, build_sample_city
 from kit.settings import REPO_ROOT, Settings
 from kit.store import meetings as store
 from kit.store import open_store
@@ -64,6 +64,6 @@ def write_sample_data(out: Path | None = None) -> Path:
 
 def sample_file_writers() -> list:
     """Capabilities that write their own sample files (the office's result files)."""
-    from kit.handover import write_sample_result_files
+    from kit.resultfile.write import write_sample_result_files
 
     return [write_sample_result_files]

@@ -219,29 +219,52 @@ def tally_by_basic_plan(
 
 
 # --- reading a stored vote (the only functions here that touch the store) -------------------------
-def vote_result(conn, vote_id: int) -> pd.DataFrame:
-    """:func:`tally` of a stored vote; ``attrs`` also carries ``vote_id`` and ``status``."""
-    from kit import voting
+VIEW_ALL = "all"
+VIEW_BY_PLAN = "by_plan"
+"""The facilitator's result views: every item, the totals by basic plan, or one basic plan's
+items (the view is then that basic plan's id)."""
+
+
+def _stored_vote(conn, vote_id: int):
+    """The one place that loads a vote, its items, its ballots and its ranking depth."""
+    from kit.meeting import voting
 
     vote = voting.get_vote(conn, vote_id)
     items = voting.vote_items(conn, vote_id)
-    result = tally(
-        vote.method, items, voting.ballots(conn, vote_id), rank_k=voting.rank_k_of(vote, len(items))
-    )
+    return vote, items, voting.ballots(conn, vote_id), voting.rank_k_of(vote, len(items))
+
+
+def vote_result(conn, vote_id: int) -> pd.DataFrame:
+    """:func:`tally` of a stored vote; ``attrs`` also carries ``vote_id`` and ``status``."""
+    vote, items, ballots, rank_k = _stored_vote(conn, vote_id)
+    result = tally(vote.method, items, ballots, rank_k=rank_k)
     result.attrs.update(vote_id=vote.id, status=vote.status)
     return result
 
 
 def vote_result_by_basic_plan(conn, vote_id: int, plan: Plan) -> pd.DataFrame:
     """:func:`tally_by_basic_plan` of a stored vote."""
-    from kit import voting
+    vote, items, ballots, rank_k = _stored_vote(conn, vote_id)
+    return tally_by_basic_plan(vote.method, items, ballots, plan, rank_k=rank_k)
 
-    vote = voting.get_vote(conn, vote_id)
-    items = voting.vote_items(conn, vote_id)
-    return tally_by_basic_plan(
-        vote.method,
-        items,
-        voting.ballots(conn, vote_id),
-        plan,
-        rank_k=voting.rank_k_of(vote, len(items)),
-    )
+
+def basic_plans_in_vote(conn, vote_id: int, plan: Plan) -> list[str]:
+    """Ids of the basic plans that the vote's items belong to, in plan order (one view each)."""
+    from kit.meeting import voting
+
+    present = {
+        plan.basic_plan_of(i.goal_id).id
+        for i in voting.vote_items(conn, vote_id)
+        if i.goal_id and plan.has_goal(i.goal_id)
+    }
+    return [bp.id for bp in plan.basic_plans if bp.id in present]
+
+
+def result_in_view(result: pd.DataFrame, plan: Plan, view: str) -> pd.DataFrame:
+    """The items of ``result`` shown in ``view`` (:data:`VIEW_ALL` or a basic plan id)."""
+    if view == VIEW_ALL:
+        return result
+    planned = with_plan(result, plan)
+    shown = result[planned["basic_plan_id"] == view]
+    shown.attrs.update(result.attrs)
+    return shown

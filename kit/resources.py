@@ -1,0 +1,36 @@
+"""Where the files the served app needs at run time are, in an installed kit or a checkout.
+
+They ship inside the package (see ``[tool.setuptools.package-dir]`` in pyproject.toml): the
+notebooks as ``kit.serving.notebooks`` (the repository's top-level ``notebooks/``), the default
+plan file in ``kit.sample``, the CSS in ``kit.ui``. Nothing here depends on the current folder
+or on a repository being present.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+DEFAULT_PLAN_FILE = "plan_okegawa_6.json"
+
+
+def _package_folder(package: str) -> Path:
+    return Path(str(files(package)))
+
+
+def notebooks_dir() -> Path:
+    """The folder of the served notebooks (member, facilitator, map, office, …)."""
+    try:
+        return _package_folder("kit.serving.notebooks")
+    except ModuleNotFoundError:  # a checkout used without installing: the top-level folder
+        return Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def default_plan_path() -> Path:
+    """The plan file the kit ships with (Okegawa City's 6th activity plan, chapter 3)."""
+    return _package_folder("kit.sample") / DEFAULT_PLAN_FILE
+
+
+def stylesheet_path() -> Path:
+    """The kit's CSS (large text and touch targets), served with every page."""
+    return _package_folder("kit.ui") / "tasukeai.css"

@@ -206,3 +206,18 @@ def test_five_thousand_person_map_is_analysed_quickly():
     assert analysis.counts.persons == 5000
     assert analysis.of_kind("isolated") and analysis.of_kind("watch_gap")
     assert elapsed < 30  # loose: the machine is shared; bench/map_speed.py measures properly
+
+
+def test_a_person_who_receives_help_is_never_a_key_person():
+    """Issue 16: a resident flagged as needing help, whom many helpers visit, sits on many
+    paths (high betweenness) but is not a キーパーソン: key persons give support."""
+    helpers = [person(i, f"H{i}", flags=["sewayaki"]) for i in range(1, 5)]
+    needs_help = person(5, "鈴木一郎", flags=["needs_watch", "alone"])
+    others = [person(6, "Xさん"), person(7, "Yさん")]
+    links = [link(i, i, 5, "watch") for i in range(1, 5)]  # four helpers watch over him
+    links += [link(5, 5, 6, "chat"), link(6, 7, 6, "visit")]
+    data = MapData((*helpers, needs_help, *others), tuple(links))
+    assert max(betweenness(data), key=betweenness(data).get) == 5
+    found = key_persons(data, top_betweenness=3)
+    assert 5 not in {f.node_id for f in found}
+    assert all(f.label != "鈴木一郎" for f in analyse_map(data).of_kind("key_person"))

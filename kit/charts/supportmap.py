@@ -151,6 +151,10 @@ def map_figure(
         )
     )
     persons = [n for n in data.nodes if n.node_type == "person"]
+    # A ringed person's name is drawn above the (largest) ring, not under it.
+    named_by_ring = (
+        _ring_labels(analysis, nodes, highlight_kinds) if show_findings and show_labels else {}
+    )
     for group, name, color in (
         ("concern", msg.MAP_TRACE_CONCERN, CONCERN_COLOR),
         ("helper", msg.MAP_TRACE_HELPER, HELPER_COLOR),
@@ -166,7 +170,7 @@ def map_figure(
                 y=[p.y for p in members],
                 mode="markers+text" if show_labels else "markers",
                 name=name,
-                text=[plain(p.label) for p in members],
+                text=["" if p.id in named_by_ring else plain(p.label) for p in members],
                 textposition="top center",
                 textfont={"size": font_size},
                 hovertext=[_person_hover(p) for p in members],
@@ -179,7 +183,14 @@ def map_figure(
         )
     for kind in FINDING_KINDS:
         fig.add_trace(
-            _finding_trace(kind, analysis, nodes, show_findings and kind in highlight_kinds)
+            _finding_trace(
+                kind,
+                analysis,
+                nodes,
+                show_findings and kind in highlight_kinds,
+                named={i for i, k in named_by_ring.items() if k == kind},
+                font_size=font_size,
+            )
         )
     for meta, node_id, color, name in (
         ("selected", selected_id, "#212121", msg.MAP_TRACE_SELECTED),
@@ -258,8 +269,28 @@ def _link_trace(data: MapData, nodes: dict, kind: str, strength: str, label: str
     )
 
 
+def _ring_labels(
+    analysis: MapAnalysis | None, nodes: dict, kinds: Collection[str]
+) -> dict[int, str]:
+    """Ringed node id → the finding kind whose ring (the largest) carries its name."""
+    chosen: dict[int, str] = {}
+    for finding in analysis.findings if analysis else ():
+        if finding.kind not in kinds or finding.node_id not in nodes:
+            continue
+        current = chosen.get(finding.node_id)
+        if current is None or FINDING_STYLE[finding.kind][2] > FINDING_STYLE[current][2]:
+            chosen[finding.node_id] = finding.kind
+    return chosen
+
+
 def _finding_trace(
-    kind: str, analysis: MapAnalysis | None, nodes: dict, visible: bool
+    kind: str,
+    analysis: MapAnalysis | None,
+    nodes: dict,
+    visible: bool,
+    *,
+    named: Collection[int] = (),
+    font_size: int = 16,
 ) -> go.Scatter:
     findings = [f for f in (analysis.of_kind(kind) if analysis else []) if f.node_id in nodes]
     symbol, color, size = FINDING_STYLE[kind]
@@ -267,7 +298,10 @@ def _finding_trace(
     return go.Scatter(
         x=[nodes[f.node_id].x for f in findings],
         y=[nodes[f.node_id].y for f in findings],
-        mode="markers",
+        mode="markers+text",
+        text=[plain(nodes[f.node_id].label) if f.node_id in named else "" for f in findings],
+        textposition="top center",
+        textfont={"size": font_size, "color": "#212121"},
         name=f"{name}（{len(findings)}）",
         hovertext=[plain(f"{f.label}：{f.reason}") for f in findings],
         hoverinfo="text",

@@ -89,7 +89,7 @@ MAP_UNDONE = "元に戻しました：{what}"
 MAP_FINDING_LABELS = {
     "isolated": "孤立（つながりなし）",
     "watch_gap": "見守りの空白",
-    "key_person": "キーパーソン",
+    "key_person": "キーパーソン（支える人の要）",
     "far_from_place": "近くに通える場所なし",
 }
 MAP_REASON_ISOLATED = "つながりなし（線が1本もない）"

@@ -4,8 +4,9 @@ What the neighbours look for on the paper map, found by the computer, each with 
 
 - isolated persons (孤立): no line at all;
 - 見守りの空白: flagged 見守りが必要 and nobody draws a 見守り line to them;
-- key persons (キーパーソン): many outgoing support lines, or many paths run through them
-  (betweenness, sampled on large maps);
+- key persons (キーパーソン, 支える側の要): people who give support — many outgoing support
+  lines, or many paths run through them (betweenness, sampled on large maps); someone who
+  receives more help than they give is never one, whatever the paths;
 - persons with a concern flag and no place (サロン, 子ども食堂 …) within a set distance;
 - counts by flag, link kind and area, and the changes between two snapshots.
 
@@ -160,25 +161,27 @@ def key_persons(
     top_betweenness: int = KEY_TOP_BETWEENNESS,
     min_betweenness: float = KEY_MIN_BETWEENNESS,
 ) -> list[Finding]:
-    """キーパーソン: ``min_support_links`` or more outgoing support lines, or among the
-    ``top_betweenness`` persons that most paths run through (at least ``min_betweenness``)."""
+    """キーパーソン (支える側の要): among people who give support (at least one support line
+    out, and no fewer out than in), those with ``min_support_links`` or more, or among the
+    ``top_betweenness`` that most paths run through (at least ``min_betweenness``)."""
     graph = graph if graph is not None else build_graph(data)
     persons = {p.id: p for p in data.persons}
+    given = {pid: _support_lines(graph.out_edges(pid, data=True)) for pid in persons}
+    received = {pid: _support_lines(graph.in_edges(pid, data=True)) for pid in persons}
+    # Only people who give support (and give at least as much as they receive) are key
+    # persons: a resident many helpers visit sits on many paths, but is not a キーパーソン.
+    supporters = {pid for pid in persons if given[pid] >= 1 and given[pid] >= received[pid]}
     reasons: dict[int, list[str]] = {}
     scores: dict[int, float] = {}
-    for pid in persons:
-        out = sum(
-            1
-            for _s, _t, attrs in graph.out_edges(pid, data=True)
-            if attrs.get("kind") in SUPPORT_LINK_KINDS
-        )
+    for pid in supporters:
+        out = given[pid]
         if out >= min_support_links:
             reasons.setdefault(pid, []).append(msg.MAP_REASON_KEY_OUT.format(count=out))
             scores[pid] = float(out)
     if top_betweenness > 0:
         central = betweenness(data, graph)
         ranked = sorted(
-            ((score, pid) for pid, score in central.items() if pid in persons),
+            ((score, pid) for pid, score in central.items() if pid in supporters),
             key=lambda item: (-item[0], item[1]),
         )
         for score, pid in ranked[:top_betweenness]:
@@ -190,6 +193,10 @@ def key_persons(
         for pid in reasons
     ]
     return sorted(found, key=lambda f: (-f.score, f.node_id))
+
+
+def _support_lines(edges) -> int:
+    return sum(1 for _s, _t, attrs in edges if attrs.get("kind") in SUPPORT_LINK_KINDS)
 
 
 def far_from_places(data: MapData, *, distance: float = DEFAULT_PLACE_DISTANCE) -> list[Finding]:

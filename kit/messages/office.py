@@ -94,6 +94,7 @@ OFFICE_SUMMARY = (
     "古い版 {older}・対象外 {unrelated}・エラー {error}"
 )
 OFFICE_PROGRESS = "集計中… {done}/{total} {name}"
+OFFICE_PROGRESS_DONE = "集計しました（ファイル {total} 件）"
 
 # --- city views (市全体の集計) --------------------------------------------------------------------------
 OFFICE_ALL_YEARS = "すべての年度"

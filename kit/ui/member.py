@@ -92,9 +92,17 @@ class MemberApp:
         if phase != self.phase:
             self.phase = phase
             self.phase_title.value = f"<h2>{_esc(msg.PHASE_LABELS[phase])}</h2>"
-            self.phase_hint.value = f"<p>{_esc(msg.PHASE_MEMBER_HINTS[phase])}</p>"
             factory = self.panels.get(phase)
             self.panel = factory(self.ctx) if factory else None
             self.body.children = [self.panel.widget] if self.panel else []
         elif self.panel is not None:
             self.panel.refresh()
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """The phase's prompt, unless the panel says otherwise (``hint``: "" hides it)."""
+        hint = getattr(self.panel, "hint", None)
+        text = msg.PHASE_MEMBER_HINTS[self.phase] if hint is None else hint
+        value = f"<p>{_esc(text)}</p>" if text else ""
+        if self.phase_hint.value != value:
+            self.phase_hint.value = value

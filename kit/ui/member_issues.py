@@ -59,8 +59,9 @@ class MemberIssuesPanel:
             "tk-issues-tab",
             "tk-issues-tab-mine",
         )
-        self.tab_write.observe(lambda c: c["new"] and self.show_tab("write"), "value")
-        self.tab_mine.observe(lambda c: c["new"] and self.show_tab("mine"), "value")
+        self.tab = "write"
+        self.tab_write.observe(lambda c: self._tab_tapped("write", c["new"]), "value")
+        self.tab_mine.observe(lambda c: self._tab_tapped("mine", c["new"]), "value")
 
         # --- the form ------------------------------------------------------------------------------
         self.edit_note = classed(w.HTML(), "tk-issue-editing")
@@ -174,7 +175,15 @@ class MemberIssuesPanel:
             self.counter.remove_class("tk-issue-counter-over")
 
     # --- actions ------------------------------------------------------------------------------------
+    def _tab_tapped(self, tab: str, pressed: bool) -> None:
+        """A tap on the tab already shown un-presses it in the browser: press it again."""
+        if pressed:
+            self.show_tab(tab)
+        elif tab == self.tab:
+            self.show_tab(tab)
+
     def show_tab(self, tab: str) -> None:
+        self.tab = tab
         self.tab_write.value = tab == "write"
         self.tab_mine.value = tab == "mine"
         self.form.layout.display = None if tab == "write" else "none"

@@ -41,6 +41,12 @@ class MemberVotePanel:
         self._adjusting = False
         self.refresh()
 
+    @property
+    def hint(self) -> str | None:
+        """The page's 「投票してください」 prompt, hidden once the vote is closed."""
+        closed = isinstance(self.state, tuple) and self.state[1] != "open"
+        return "" if closed else None
+
     # --- following the store ------------------------------------------------------------------
     def refresh(self) -> None:
         state = voting.vote_state(self.ctx.conn, self.ctx.meeting_id)
@@ -62,6 +68,9 @@ class MemberVotePanel:
             return
         self.vote = voting.get_vote(self.ctx.conn, key[0])
         if key[1] != "open":
+            if 'class="tk-ok"' in self.feedback.value:  # 「投票しました」 was for the open vote;
+                self.feedback.clear()  # a refused late ballot's message stays
+            self.badge.value = ""
             self.body.children = [paragraph(msg.VOTE_CLOSED_MEMBER, cls="tk-vote-closed-msg")]
             return
         self.items = voting.vote_items(self.ctx.conn, self.vote.id)

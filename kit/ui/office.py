@@ -278,6 +278,7 @@ class OfficeApp:
         self.report = report
         self.progress.bar_style = "danger" if report.has_errors else "success"
         self.progress.value = self.progress.max
+        self.progress_label.value = msg.OFFICE_PROGRESS_DONE.format(total=len(report.files))
         self.report_view.value = report_html(report)
         if report.has_errors:
             self.compile_feedback.error(report.summary())

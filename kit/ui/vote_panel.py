@@ -287,10 +287,16 @@ class PaperBallotForm:
     def refresh(self) -> None:
         voted = {b.member_id for b in voting.ballots(self.ctx.conn, self.vote.id)}
         members = meeting_store.list_members(self.ctx.conn, self.vote.meeting_id)
+        # Everyone of the meeting: a member who joined by tablet may still hand in paper
+        # (a flat battery), and typing their name again must find them here afterwards.
         options = [("", None)] + [
-            (m.display_name + (msg.VOTE_PAPER_DONE_MARK if m.id in voted else ""), m.id)
+            (
+                m.display_name
+                + (msg.VOTE_PAPER_TABLET_MARK if m.has_tablet else "")
+                + (msg.VOTE_PAPER_DONE_MARK if m.id in voted else ""),
+                m.id,
+            )
             for m in members
-            if not m.has_tablet
         ]
         if options != list(self.member.options):
             current = self.member.value
@@ -319,7 +325,8 @@ class PaperBallotForm:
         for field in self.rank_inputs:
             field.value = None
         self.refresh()
-        self.member.value = member.id
+        if member.id in [value for _, value in self.member.options]:
+            self.member.value = member.id
         self.on_saved()
 
 

@@ -35,7 +35,7 @@ HOSTILE = TEXT + NOT_TEXT
 # Ids reach kit functions from the page's own state or from a dropdown's options, never as
 # free values from the browser (a crafted message can only move a dropdown's index), so
 # only stale or unknown ids are tried for them.
-UNKNOWN_IDS = [-1, 0, 10**9]
+UNKNOWN_IDS = [-1, 0, 10**9, 2**63, 10**30, "1", None, [1], 1.5, True]
 
 
 def dump(conn) -> str:
@@ -51,6 +51,13 @@ def attempt(conn, call):
         assert JAPANESE.search(str(exc)), f"message not in Japanese: {exc!r}"
         assert dump(conn) == before, "a refused call changed the database"
         return exc
+
+
+def refused(conn, call) -> KitError:
+    """Run ``call``, which must be refused: a KitError in Japanese, nothing written."""
+    result = attempt(conn, call)
+    assert isinstance(result, KitError), f"accepted instead of refused: {result!r}"
+    return result
 
 
 @pytest.fixture
@@ -122,16 +129,16 @@ def test_issue_scales(conn, plan, issues_phase, members, value):
 @pytest.mark.parametrize("value", UNKNOWN_IDS, ids=short)
 def test_unknown_ids(conn, plan, issues_phase, members, value):
     base = {"text": "夜道が暗い", "goal_id": "1-(1)", "seriousness": 3, "reach": 3}
-    attempt(conn, lambda: issues.submit_issue(conn, plan, issues_phase.id, value, **base))
-    attempt(conn, lambda: issues.submit_issue(conn, plan, value, members[0].id, **base))
-    attempt(conn, lambda: issues.facilitator_edit_issue(conn, plan, value, None, text="あ"))
-    attempt(conn, lambda: issues.withdraw_issue(conn, value, members[0].id, None))
+    refused(conn, lambda: issues.submit_issue(conn, plan, issues_phase.id, value, **base))
+    refused(conn, lambda: issues.submit_issue(conn, plan, value, members[0].id, **base))
+    refused(conn, lambda: issues.facilitator_edit_issue(conn, plan, value, None, text="あ"))
+    refused(conn, lambda: issues.withdraw_issue(conn, value, members[0].id, None))
     vote = open_dot_vote(conn, plan, issues_phase)
     first = voting.vote_items(conn, vote.id)[0].id
-    attempt(conn, lambda: voting.cast_ballot(conn, vote.id, value, {first: 1}))
-    attempt(conn, lambda: voting.cast_ballot(conn, value, members[0].id, {first: 1}))
-    attempt(conn, lambda: voting.cast_paper_ballot(conn, vote.id, {first: 1}, member_id=value))
-    attempt(conn, lambda: meetings.set_phase(conn, value, "issues"))
+    refused(conn, lambda: voting.cast_ballot(conn, vote.id, value, {first: 1}))
+    refused(conn, lambda: voting.cast_ballot(conn, value, members[0].id, {first: 1}))
+    refused(conn, lambda: voting.cast_paper_ballot(conn, vote.id, {first: 1}, member_id=value))
+    refused(conn, lambda: meetings.set_phase(conn, value, "issues"))
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=short)

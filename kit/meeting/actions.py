@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from kit import messages as msg
 from kit.errors import ValidationError
+from kit.ids import checked_ids
 from kit.meeting import meetings
 from kit.plan import Plan
 from kit.store import actions as store
@@ -68,6 +69,7 @@ class PastMeetingActions:
         return {s: sum(a.status == s for a in self.actions) for s in STATUSES}
 
 
+@checked_ids
 def top_vote_items(conn: sqlite3.Connection, meeting_id: int, n: int = TOP_N) -> list[TopItem]:
     """Items ranked ``n`` or better in the meeting's latest closed vote (empty if none)."""
     from kit.meeting import voting
@@ -114,6 +116,7 @@ def _due(value: object) -> str:
         raise ValidationError(msg.WRAPUP_DUE_INVALID) from exc
 
 
+@checked_ids
 def add_action(
     conn: sqlite3.Connection,
     plan: Plan,
@@ -167,6 +170,7 @@ def add_action(
         )
 
 
+@checked_ids
 def remove_action(conn: sqlite3.Connection, action_id: int) -> None:
     """Delete an action item of a meeting that is still in まとめ (a mistake while typing)."""
     with transaction(conn):
@@ -175,6 +179,7 @@ def remove_action(conn: sqlite3.Connection, action_id: int) -> None:
         store.delete_action(conn, action_id)
 
 
+@checked_ids
 def set_action_status(conn: sqlite3.Connection, action_id: int, status: str) -> ActionItem:
     """Record how far an action has come (未着手・進行中・完了), at any later meeting."""
     if status not in STATUSES:
@@ -185,11 +190,13 @@ def set_action_status(conn: sqlite3.Connection, action_id: int, status: str) -> 
         return store.get_action(conn, action_id)
 
 
+@checked_ids
 def meeting_actions(conn: sqlite3.Connection, meeting_id: int) -> list[ActionItem]:
     """This meeting's action items, in the order they were decided."""
     return store.list_actions(conn, meeting_id)
 
 
+@checked_ids
 def past_actions(conn: sqlite3.Connection, meeting_id: int) -> list[PastMeetingActions]:
     """Earlier meetings of the same district that decided actions, newest first."""
     meeting = meeting_store.get_meeting(conn, meeting_id)

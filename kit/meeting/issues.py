@@ -8,7 +8,9 @@ makes from what they saw carries the ``version`` they saw; a stale one raises
 :class:`ConflictError` and changes nothing.
 
 >>> issue = submit_issue(conn, plan, meeting_id, member_id, text="坂道がきつい",
-...                      goal_id="3-(1)", seriousness=4, reach=3)   # doctest: +SKIP
+...                      goal_id="3-(1)", seriousness=4, reach=3)
+>>> issue.text, issue.status, issue.raised_count
+('坂道がきつい', 'open', 1)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from kit import messages as msg
 from kit.errors import AccessDenied, ConflictError, NotFoundError, PhaseError, ValidationError
+from kit.ids import checked_ids
 from kit.meeting import meetings
 from kit.plan import FocusGoal, Plan
 from kit.store import issues as store
@@ -169,6 +172,7 @@ def _check_version(issue: Issue, version: int | None, *, full_message: bool = Fa
 
 
 # --- members (tablets) -----------------------------------------------------------------------------
+@checked_ids
 def submit_issue(
     conn: sqlite3.Connection,
     plan: Plan,
@@ -198,6 +202,7 @@ def submit_issue(
         return store.insert_issue(conn, meeting_id=meeting_id, member_id=member_id, **fields)
 
 
+@checked_ids
 def edit_issue(
     conn: sqlite3.Connection,
     plan: Plan,
@@ -238,6 +243,7 @@ def edit_issue(
         return store.get_issue(conn, issue.id)
 
 
+@checked_ids
 def withdraw_issue(
     conn: sqlite3.Connection, issue_id: int, member_id: int, version: int | None = None
 ) -> Issue:
@@ -254,6 +260,7 @@ def withdraw_issue(
         return store.get_issue(conn, issue.id)
 
 
+@checked_ids
 def my_issues(conn: sqlite3.Connection, meeting_id: int, member_id: int) -> list[Issue]:
     """The issues a member sent and has not withdrawn (open, hidden or merged), oldest first."""
     return store.list_issues(
@@ -261,12 +268,14 @@ def my_issues(conn: sqlite3.Connection, meeting_id: int, member_id: int) -> list
     )
 
 
+@checked_ids
 def open_issues(conn: sqlite3.Connection, meeting_id: int) -> list[Issue]:
     """The issues on the board (not hidden, merged or withdrawn), oldest first."""
     return store.list_issues(conn, meeting_id, statuses=("open",))
 
 
 # --- the facilitator (projector) ---------------------------------------------------------------------
+@checked_ids
 def facilitator_edit_issue(
     conn: sqlite3.Connection,
     plan: Plan,
@@ -292,6 +301,7 @@ def facilitator_edit_issue(
         return store.get_issue(conn, issue.id)
 
 
+@checked_ids
 def merge_issues(
     conn: sqlite3.Connection,
     keep_id: int,
@@ -330,11 +340,13 @@ def merge_issues(
         return store.get_issue(conn, keep.id)
 
 
+@checked_ids
 def hide_issue(conn: sqlite3.Connection, issue_id: int, version: int | None = None) -> Issue:
     """Take an issue off the board without deleting it (非表示)."""
     return _move(conn, issue_id, version, "open", "hidden", msg.ISSUE_ALREADY_HIDDEN)
 
 
+@checked_ids
 def unhide_issue(conn: sqlite3.Connection, issue_id: int, version: int | None = None) -> Issue:
     """Put a hidden issue back on the board."""
     return _move(conn, issue_id, version, "hidden", "open", msg.ISSUE_NOT_HIDDEN)
@@ -353,6 +365,7 @@ def _move(conn, issue_id, version, old: str, new: str, wrong_message: str) -> Is
         return store.get_issue(conn, issue.id)
 
 
+@checked_ids
 def add_spoken_issue(
     conn: sqlite3.Connection,
     plan: Plan,
@@ -494,6 +507,7 @@ class IssueBoard:
         ]
 
 
+@checked_ids
 def issue_board(conn: sqlite3.Connection, plan: Plan, meeting_id: int) -> IssueBoard:
     """Group a meeting's open issues by the plan, with counts and the goals nobody raised."""
     names = {m.id: m.display_name for m in meeting_store.list_members(conn, meeting_id)}

@@ -7,6 +7,7 @@ import sqlite3
 
 from kit import messages as msg
 from kit.errors import PhaseError, ValidationError
+from kit.ids import checked_ids
 from kit.meeting import access
 from kit.store import meetings as store
 from kit.store import transaction
@@ -101,6 +102,7 @@ def join_meeting(
     return meeting, member
 
 
+@checked_ids
 def add_member_without_tablet(
     conn: sqlite3.Connection, meeting_id: int, display_name: str
 ) -> Member:
@@ -110,6 +112,7 @@ def add_member_without_tablet(
     return member
 
 
+@checked_ids
 def set_phase(conn: sqlite3.Connection, meeting_id: int, phase: str) -> Meeting:
     """Move the meeting to ``phase``; every member page follows it from the store."""
     if phase not in PHASES:
@@ -117,6 +120,7 @@ def set_phase(conn: sqlite3.Connection, meeting_id: int, phase: str) -> Meeting:
     return store.set_phase(conn, meeting_id, phase)
 
 
+@checked_ids
 def step_phase(conn: sqlite3.Connection, meeting_id: int, step: int) -> Meeting:
     """Move one phase forward (``step=1``) or back (``step=-1``)."""
     with transaction(conn):
@@ -126,6 +130,7 @@ def step_phase(conn: sqlite3.Connection, meeting_id: int, step: int) -> Meeting:
         return store.set_phase(conn, meeting_id, PHASES[index])
 
 
+@checked_ids
 def require_phase(conn: sqlite3.Connection, meeting_id: int, *phases: str, message: str) -> None:
     """Raise :class:`PhaseError` unless the meeting is in one of ``phases`` (checked in the store)."""
     if store.get_phase(conn, meeting_id) not in phases:

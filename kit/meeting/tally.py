@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from kit.ids import checked_ids
 from kit.plan import Plan
 
 RESULT_COLUMNS = [
@@ -90,7 +91,14 @@ def tally(
     ``rank_k`` is K of a ranking vote (default: the number of items). ``df.attrs`` holds
     ``method``, ``voters`` (members counted) and ``total`` (all points given).
 
-    >>> tally("approval", items, ballots)[["label", "score", "spread", "rank", "tied"]]
+    >>> from kit.meeting.voting import ballots, cast_ballot, create_vote, proposal, vote_items
+    >>> vote = create_vote(conn, meeting_id, [proposal("見守り"), proposal("サロン")],
+    ...                    plan=plan, method="approval", open_now=True)
+    >>> items = vote_items(conn, vote.id)
+    >>> _ = cast_ballot(conn, vote.id, member_id, [items[1].id])
+    >>> result = tally("approval", items, ballots(conn, vote.id))
+    >>> list(result["label"]), list(result["score"]), list(result["rank"])
+    (['サロン', '見守り'], [1, 0], [1, 2])
     """
     counted = last_ballots(ballots)
     k = rank_k or len(items)
@@ -234,6 +242,7 @@ def _stored_vote(conn, vote_id: int):
     return vote, items, voting.ballots(conn, vote_id), voting.rank_k_of(vote, len(items))
 
 
+@checked_ids
 def vote_result(conn, vote_id: int) -> pd.DataFrame:
     """:func:`tally` of a stored vote; ``attrs`` also carries ``vote_id`` and ``status``."""
     vote, items, ballots, rank_k = _stored_vote(conn, vote_id)
@@ -242,12 +251,14 @@ def vote_result(conn, vote_id: int) -> pd.DataFrame:
     return result
 
 
+@checked_ids
 def vote_result_by_basic_plan(conn, vote_id: int, plan: Plan) -> pd.DataFrame:
     """:func:`tally_by_basic_plan` of a stored vote."""
     vote, items, ballots, rank_k = _stored_vote(conn, vote_id)
     return tally_by_basic_plan(vote.method, items, ballots, plan, rank_k=rank_k)
 
 
+@checked_ids
 def basic_plans_in_vote(conn, vote_id: int, plan: Plan) -> list[str]:
     """Ids of the basic plans that the vote's items belong to, in plan order (one view each)."""
     from kit.meeting import voting

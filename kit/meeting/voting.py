@@ -11,7 +11,10 @@ Kept free of pandas and plotly: the tablet page imports this module.
 
 >>> vote = create_vote(conn, meeting_id, [proposal("見守り当番"), proposal("サロン")],
 ...                    plan=plan, method="dots", dots=5, open_now=True)
->>> cast_ballot(conn, vote.id, member_id, {items[0].id: 3, items[1].id: 2})
+>>> items = vote_items(conn, vote.id)
+>>> ballot = cast_ballot(conn, vote.id, member_id, {items[0].id: 3, items[1].id: 2})
+>>> sorted(ballot.choices.values()), ballot.changes
+([2, 3], 0)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 
 from kit import messages as msg
 from kit.errors import ConflictError, NotFoundError, PhaseError, ValidationError
+from kit.ids import checked_ids
 from kit.meeting import meetings
 from kit.plan import Plan
 from kit.store import meetings as meeting_store
@@ -72,6 +76,7 @@ class ItemSpec:
     issue_id: int | None = None
 
 
+@checked_ids
 def issue_item(issue_id: int) -> ItemSpec:
     return ItemSpec(issue_id=issue_id)
 
@@ -94,58 +99,70 @@ class Turnout:
 
 
 # --- reading --------------------------------------------------------------------------------------
+@checked_ids
 def open_issues(conn: sqlite3.Connection, meeting_id: int) -> list[IssueRef]:
     """The meeting's 困りごと that can be voted on (status ``open``)."""
     return store.list_open_issues(conn, meeting_id)
 
 
+@checked_ids
 def get_vote(conn: sqlite3.Connection, vote_id: int) -> Vote:
     return store.get_vote(conn, vote_id)
 
 
+@checked_ids
 def vote_items(conn: sqlite3.Connection, vote_id: int) -> list[VoteItem]:
     return store.list_items(conn, vote_id)
 
 
+@checked_ids
 def current_vote(conn: sqlite3.Connection, meeting_id: int) -> Vote | None:
     """The vote pages show: the open one, otherwise the newest closed one (drafts never)."""
     state = store.latest_vote_state(conn, meeting_id)
     return None if state is None else store.get_vote(conn, state[0])
 
 
+@checked_ids
 def vote_state(conn: sqlite3.Connection, meeting_id: int) -> tuple[int, str, int] | None:
     """(vote id, status, show_partial) of :func:`current_vote`, for cheap polling."""
     return store.latest_vote_state(conn, meeting_id)
 
 
+@checked_ids
 def list_votes(conn: sqlite3.Connection, meeting_id: int) -> list[Vote]:
     return store.list_votes(conn, meeting_id)
 
 
+@checked_ids
 def latest_closed_vote(conn: sqlite3.Connection, meeting_id: int) -> Vote | None:
     vote_id = store.latest_closed_vote_id(conn, meeting_id)
     return None if vote_id is None else store.get_vote(conn, vote_id)
 
 
+@checked_ids
 def ballots(conn: sqlite3.Connection, vote_id: int) -> list[Ballot]:
     return store.list_ballots(conn, vote_id)
 
 
+@checked_ids
 def my_ballot(conn: sqlite3.Connection, vote_id: int, member_id: int) -> Ballot | None:
     return store.get_ballot(conn, vote_id, member_id)
 
 
+@checked_ids
 def turnout(conn: sqlite3.Connection, vote_id: int) -> Turnout:
     """Members who voted / members joined (paper ballots included and counted apart)."""
     vote = store.get_vote(conn, vote_id)
     return Turnout(*store.turnout_counts(conn, vote_id, vote.meeting_id))
 
 
+@checked_ids
 def ballots_signature(conn: sqlite3.Connection, vote_id: int) -> tuple[int, int, str]:
     """Changes whenever a ballot is added or changed: a page redraws results only then."""
     return store.ballots_signature(conn, vote_id)
 
 
+@checked_ids
 def non_voters(conn: sqlite3.Connection, vote_id: int) -> list[Member]:
     """Joined members without a ballot yet (for the facilitator to ask)."""
     vote = store.get_vote(conn, vote_id)
@@ -159,6 +176,7 @@ def rank_k_of(vote: Vote, item_count: int) -> int:
 
 
 # --- creating, opening, closing ------------------------------------------------------------------
+@checked_ids
 def create_vote(
     conn: sqlite3.Connection,
     meeting_id: int,
@@ -265,6 +283,7 @@ def _resolve_item(
     return label, goal_id, None
 
 
+@checked_ids
 def open_vote(conn: sqlite3.Connection, vote_id: int) -> Vote:
     """Open a draft vote for ballots; only one vote of a meeting is open at a time."""
     with transaction(conn):
@@ -278,6 +297,7 @@ def open_vote(conn: sqlite3.Connection, vote_id: int) -> Vote:
     return store.get_vote(conn, vote_id)
 
 
+@checked_ids
 def close_vote(conn: sqlite3.Connection, vote_id: int) -> Vote:
     """Close the vote (締め切り): from now on every ballot is refused; the result is final."""
     with transaction(conn):
@@ -288,6 +308,7 @@ def close_vote(conn: sqlite3.Connection, vote_id: int) -> Vote:
     return store.get_vote(conn, vote_id)
 
 
+@checked_ids
 def set_show_partial(conn: sqlite3.Connection, vote_id: int, show: bool) -> Vote:
     """Let the projector show results while the vote is open (off by default)."""
     store.get_vote(conn, vote_id)
@@ -382,6 +403,7 @@ def _refuse_unless_open(conn: sqlite3.Connection, vote: Vote) -> None:
     meetings.require_phase(conn, vote.meeting_id, "vote", message=msg.VOTE_PHASE)
 
 
+@checked_ids
 def cast_ballot(
     conn: sqlite3.Connection,
     vote_id: int,
@@ -414,6 +436,7 @@ def cast_ballot(
     return ballot  # type: ignore[return-value]
 
 
+@checked_ids
 def cast_paper_ballot(
     conn: sqlite3.Connection,
     vote_id: int,

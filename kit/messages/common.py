@@ -32,6 +32,7 @@ DB_TOO_NEW = (
 DISTRICT_NOT_FOUND = "地区が見つかりません。"
 MEETING_NOT_FOUND = "会議が見つかりません。"
 MEMBER_NOT_FOUND = "参加者が見つかりません。もう一度参加してください。"
+ID_NOT_FOUND = "見つかりません。画面を読み込み直してください。"
 MEETING_TITLE_EMPTY = "会議名を入力してください。"
 MEETING_TITLE_TOO_LONG = "会議名は{limit}文字までにしてください。"
 AGENDA_TOO_LONG = "次第は{limit}文字までにしてください。"

@@ -6,8 +6,11 @@ Japanese — 取り込み / 取り込み済み / 古い版を置き換え / 新�
 twice counts it once; a newer revision of a meeting replaces the older one; a bad file
 changes nothing, so nothing already compiled is lost or counted twice.
 
->>> report = compile_folder(office_conn, "results", plan)  # doctest: +SKIP
->>> print(report.summary())  # doctest: +SKIP
+>>> report = compile_folder(office_conn, results_folder, plan)
+>>> report.counts()["ok"] == len(report.files) > 0
+True
+>>> compile_folder(office_conn, results_folder, plan).counts()["duplicate"] == len(report.files)
+True
 """
 
 from __future__ import annotations

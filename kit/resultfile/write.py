@@ -1,8 +1,8 @@
 """Writing a meeting's result file: its rows from the store, packed into a zip, saved atomically.
 
->>> saved = save_result_file(conn, plan, meeting_id, settings.results_dir)  # doctest: +SKIP
->>> saved.name  # doctest: +SKIP
-'2026-11-26_さくら台地区_d01_r02_3f9a1c.zip'
+>>> saved = save_result_file(conn, plan, closed_meeting_id, results_folder)
+>>> saved.path.exists(), saved.name.endswith(".zip"), saved.path.parent == results_folder
+(True, True, True)
 """
 
 from __future__ import annotations

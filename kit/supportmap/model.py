@@ -22,6 +22,7 @@ from typing import Any
 
 from kit import messages as msg
 from kit.errors import NotFoundError, ValidationError
+from kit.ids import checked_ids
 from kit.store import meetings as meeting_store
 from kit.store import savepoint, transaction
 from kit.store import supportmap as store
@@ -126,6 +127,7 @@ def load_map(conn: sqlite3.Connection, district_id: str) -> MapData:
     return MapData(nodes, links)
 
 
+@checked_ids
 def get_node(conn: sqlite3.Connection, node_id: int) -> MapNode:
     node = store.get_node(conn, _int_id(node_id))
     if node is None:
@@ -133,6 +135,7 @@ def get_node(conn: sqlite3.Connection, node_id: int) -> MapNode:
     return node
 
 
+@checked_ids
 def get_link(conn: sqlite3.Connection, link_id: int) -> MapLink:
     link = store.get_link(conn, _int_id(link_id))
     if link is None:
@@ -140,6 +143,7 @@ def get_link(conn: sqlite3.Connection, link_id: int) -> MapLink:
     return link
 
 
+@checked_ids
 def links_of(conn: sqlite3.Connection, node_id: int) -> list[MapLink]:
     """Active links from or to one node."""
     return store.active_links_of_node(conn, _int_id(node_id))
@@ -348,6 +352,7 @@ def _insert_node(
 _UNCHANGED: Any = object()
 
 
+@checked_ids
 def update_node(
     conn: sqlite3.Connection,
     node_id: int,
@@ -396,6 +401,7 @@ def update_node(
     return get_node(conn, node.id)
 
 
+@checked_ids
 def move_node(
     conn: sqlite3.Connection, node_id: int, x: float, y: float, *, record_undo: bool = True
 ) -> MapNode:
@@ -416,6 +422,7 @@ def move_node(
     return get_node(conn, node.id)
 
 
+@checked_ids
 def delete_node(conn: sqlite3.Connection, node_id: int, *, record_undo: bool = True) -> MapNode:
     """Remove a person or place and its links from the map (undo brings both back)."""
     node = _active_node(conn, node_id)
@@ -436,6 +443,7 @@ def delete_node(conn: sqlite3.Connection, node_id: int, *, record_undo: bool = T
     return node
 
 
+@checked_ids
 def add_link(
     conn: sqlite3.Connection,
     source_id: int,
@@ -483,6 +491,7 @@ def add_link(
     return link
 
 
+@checked_ids
 def update_link(
     conn: sqlite3.Connection,
     link_id: int,
@@ -521,6 +530,7 @@ def update_link(
     return get_link(conn, link.id)
 
 
+@checked_ids
 def delete_link(conn: sqlite3.Connection, link_id: int, *, record_undo: bool = True) -> MapLink:
     """Remove one line (undo brings it back)."""
     link = _active_link(conn, link_id)
@@ -670,6 +680,7 @@ def map_from_json(text: str) -> MapData:
     return MapData(nodes, links)
 
 
+@checked_ids
 def take_snapshot(
     conn: sqlite3.Connection, district_id: str, meeting_id: int | None
 ) -> MapSnapshot:
@@ -680,6 +691,7 @@ def take_snapshot(
         )
 
 
+@checked_ids
 def ensure_baseline(conn: sqlite3.Connection, meeting_id: int) -> MapSnapshot:
     """The map as it stood when this meeting began: taken once, on the meeting's first map use.
 
@@ -698,6 +710,7 @@ def ensure_baseline(conn: sqlite3.Connection, meeting_id: int) -> MapSnapshot:
     return snapshot
 
 
+@checked_ids
 def baseline(conn: sqlite3.Connection, meeting_id: int) -> MapData | None:
     """The map at the start of ``meeting_id`` (None when none was taken)."""
     snapshot = store.snapshot_of_meeting(conn, meeting_id)

@@ -51,3 +51,8 @@ class SchemaTooNewError(KitError):
 
 class ResultFileError(KitError):
     """A meeting result file that cannot be read or trusted."""
+
+
+class InvalidId(NotFoundError, AccessDenied):
+    """An id no page could have sent (text, a list, ``True``, out of range): refused as an
+    unknown record is, and as a member who is not in this meeting is."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import numbers
 from collections.abc import Callable
 from typing import TypeVar
 
 from kit import messages as msg
-from kit.errors import NotFoundError
+from kit.errors import InvalidId
 
 MAX_ID = 2**63 - 1
 F = TypeVar("F", bound=Callable)
@@ -22,7 +23,9 @@ F = TypeVar("F", bound=Callable)
 
 def is_row_id(value: object) -> bool:
     """True for a whole number SQLite can hold as a row id (``bool`` is not one)."""
-    return type(value) is int and 0 < value <= MAX_ID
+    return (
+        isinstance(value, numbers.Integral) and not isinstance(value, bool) and 0 < value <= MAX_ID
+    )
 
 
 def checked_ids(func: F) -> F:
@@ -45,7 +48,7 @@ def checked_ids(func: F) -> F:
                 continue
             value = bound.arguments[name]
             if not (is_row_id(value) or (optional and value is None)):
-                raise NotFoundError(msg.ID_NOT_FOUND)
+                raise InvalidId(msg.ID_NOT_FOUND)
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

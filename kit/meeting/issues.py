@@ -151,6 +151,21 @@ def _get(conn: sqlite3.Connection, issue_id: object) -> Issue:
     return store.get_issue(conn, issue_id)
 
 
+# --- the lifecycle: open → (hidden ⇄ open) → merged | withdrawn ------------------------------------
+LIVE_STATUSES = ("open", "hidden")
+"""An issue in one of these is still in play: it can be withdrawn, tidied or merged."""
+
+
+def can_be_edited(issue: Issue) -> bool:
+    """Its raiser may still change the wording (only while it is on the board)."""
+    return issue.status == "open"
+
+
+def is_live(issue: Issue) -> bool:
+    """Still in play: its raiser may withdraw it, the facilitator may tidy or merge it."""
+    return issue.status in LIVE_STATUSES
+
+
 def _status_message(status: str) -> str:
     return {
         "merged": msg.ISSUE_NOW_MERGED,
@@ -236,7 +251,7 @@ def edit_issue(
         if issue.member_id != member_id:
             raise AccessDenied(msg.ISSUE_NOT_YOURS)
         _require_issues_phase(conn, issue.meeting_id)
-        if issue.status != "open":
+        if not can_be_edited(issue):
             raise ConflictError(_status_message(issue.status))
         _check_version(issue, version, full_message=True)
         store.update_issue(conn, issue.id, version, **fields)
@@ -253,7 +268,7 @@ def withdraw_issue(
         if issue.member_id != member_id:
             raise AccessDenied(msg.ISSUE_NOT_YOURS)
         _require_issues_phase(conn, issue.meeting_id)
-        if issue.status not in ("open", "hidden"):
+        if not is_live(issue):
             raise ConflictError(_status_message(issue.status))
         version = _check_version(issue, version)
         store.set_status(conn, issue.id, version, "withdrawn")
@@ -291,7 +306,7 @@ def facilitator_edit_issue(
     with transaction(conn):
         issue = _get(conn, issue_id)
         _require_not_closed(conn, issue.meeting_id)
-        if issue.status not in ("open", "hidden"):
+        if not is_live(issue):
             raise ConflictError(_status_message(issue.status))
         version = _check_version(issue, version, full_message=True)
         fields = {"text": new_text}
@@ -323,7 +338,7 @@ def merge_issues(
         if keep.meeting_id != merge.meeting_id:
             raise ValidationError(msg.ISSUE_MERGE_OTHER_MEETING)
         _require_not_closed(conn, keep.meeting_id)
-        if keep.status not in ("open", "hidden") or merge.status not in ("open", "hidden"):
+        if not (is_live(keep) and is_live(merge)):
             raise ConflictError(msg.ISSUE_MERGE_NOT_OPEN)
         keep_v = _check_version(keep, keep_version)
         merge_v = _check_version(merge, merge_version)

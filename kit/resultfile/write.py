@@ -329,6 +329,16 @@ def save_result_file(
     )
 
 
+def saved_result_files(conn: sqlite3.Connection, meeting_id: int, folder: str | Path) -> list[str]:
+    """Names of this meeting's result files already in ``folder``, oldest revision first."""
+    meeting = meeting_store.get_meeting(conn, meeting_id)
+    uid = meeting_uid(meeting.district_id, meeting.held_on, meeting.title)
+    try:
+        return sorted(p.name for p in Path(folder).glob(f"*_{uid[:6]}.zip"))
+    except OSError:
+        return []
+
+
 def write_sample_result_files(
     conn: sqlite3.Connection, plan: Plan, out_dir: str | Path
 ) -> list[Path]:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kit import messages as msg
-from kit.resultfile.format import SavedResult, meeting_uid
-from kit.resultfile.write import save_result_file
-from kit.store import meetings as store
+from kit.resultfile.format import SavedResult
+from kit.resultfile.write import save_result_file, saved_result_files
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
 from kit.ui.context import PageContext
@@ -72,13 +71,9 @@ class HandoverPanel:
         """List files of this meeting already in the results folder (newest last)."""
         if self.ctx.meeting_id is None:
             return
-        meeting = store.get_meeting(self.ctx.conn, self.ctx.meeting_id)
-        uid = meeting_uid(meeting.district_id, meeting.held_on, meeting.title)
-        folder = self.ctx.settings.results_dir
-        try:
-            names = sorted(p.name for p in folder.glob(f"*_{uid[:6]}.zip"))
-        except OSError:
-            names = []
+        names = saved_result_files(
+            self.ctx.conn, self.ctx.meeting_id, self.ctx.settings.results_dir
+        )
         if not names:
             self.earlier.value = f"<p>{escape(msg.HANDOVER_NOT_SAVED_YET)}</p>"
             return

@@ -250,7 +250,7 @@ class MemberIssuesPanel:
             latest = issue_store.get_issue(self.ctx.conn, self.editing_id)
         except KitError:
             latest = None
-        if latest is None or latest.status != "open":
+        if latest is None or not issues.can_be_edited(latest):
             self.stop_editing(clear=False)
         else:
             self.editing_version = latest.version
@@ -321,7 +321,7 @@ class MemberIssuesPanel:
             f"{escape(msg.ISSUE_STATUS.get(issue.status, ''))}</div>"
         )
         children: list[w.Widget] = [classed(w.HTML("".join(lines)), "tk-my-issue-body")]
-        if issue.status in ("open", "hidden"):
+        if issues.is_live(issue):
             feedback = self.mine_feedback
             confirm_yes = big_button(
                 msg.ISSUE_WITHDRAW_CONFIRM, "tk-my-issue-withdraw-confirm", style="danger"
@@ -340,7 +340,7 @@ class MemberIssuesPanel:
             )
             confirm.layout.display = "none"
             buttons = []
-            if issue.status == "open":
+            if issues.can_be_edited(issue):
                 edit = big_button(msg.ISSUE_EDIT, "tk-my-issue-edit", style="")
                 edit.on_click(guarded(feedback)(lambda _b, i=issue: self.start_editing(i)))
                 buttons.append(edit)

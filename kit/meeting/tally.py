@@ -130,6 +130,9 @@ def tally(
         for item in items
     ]
     df = pd.DataFrame(rows, columns=RESULT_COLUMNS[:7])
+    # An item without a focus goal keeps ``None`` (pandas would infer a string column and
+    # turn it into NaN, which is truthy and was once written to the result file as "nan").
+    df["goal_id"] = pd.Series([item.goal_id or None for item in items], dtype=object)
     df = _rank(df)
     df.attrs.update(
         method=method, voters=len(counted), total=int(df["score"].sum()) if len(df) else 0

@@ -29,6 +29,7 @@ from kit.resultfile.format import (
     MANIFEST_NAME,
     TABLES,
     TABLES_BY_NAME,
+    Column,
     CsvTable,
     Manifest,
     SavedResult,
@@ -196,8 +197,8 @@ def result_contents(
                     "position": row["position"],
                     "label": row["label"],
                     "issue_no": issue_no.get(row["issue_id"]) if row["issue_id"] else None,
-                    "goal_id": row["goal_id"] or "",
-                    "score": _number(row["score"]),
+                    "goal_id": None if is_missing(row["goal_id"]) else row["goal_id"],
+                    "score": row["score"],
                     "spread": row["spread"],
                     "rank": row["rank"],
                     "tied": int(row["tied"]),
@@ -247,17 +248,40 @@ def result_contents(
     return header, tables
 
 
+def is_missing(value: Any) -> bool:
+    """``None``, NaN (a float or numpy NaN from pandas) and ``pd.NA``: no value, an empty cell."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN is the one value not equal to itself
+    except (TypeError, ValueError):  # pd.NA refuses bool()
+        return True
+
+
+def cell_text(table: CsvTable, column: Column, value: Any) -> str:
+    """How a value of ``column`` is written, by its declared kind (:data:`KINDS`).
+
+    A missing value is an empty cell where the kind allows one; a whole-number column with
+    no value is a bug of the kit, so it fails here instead of in the office.
+    """
+    if column.kind == "int" or (column.kind == "optional_int" and not is_missing(value)):
+        if is_missing(value) or isinstance(value, str) or float(value) != int(value):
+            raise ValueError(f"{table.name}: {column.name} needs a whole number, got {value!r}")
+        return str(int(value))
+    if is_missing(value):
+        return ""
+    if column.kind == "number":
+        return _number(float(value))
+    text = str(value)
+    return escape_cell(text) if column.kind == "text" else text
+
+
 def _csv_bytes(table: CsvTable, rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.columns)
     for row in rows:
-        values = []
-        for column in table.columns:
-            value = row.get(column)
-            value = "" if value is None else str(value)
-            values.append(escape_cell(value) if column in table.text else value)
-        writer.writerow(values)
+        writer.writerow([cell_text(table, column, row.get(column.name)) for column in table.fields])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

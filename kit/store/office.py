@@ -356,3 +356,11 @@ def map_count_rows(
         " ORDER BY m.district_id, m.held_on, c.category",
         params,
     )
+
+
+def compiled_rows(conn: sqlite3.Connection, table: str, meeting_uid: str) -> list[dict[str, Any]]:
+    """Every row one meeting has in a compiled table, without ``meeting_uid``, in key order."""
+    if table not in COMPILED_TABLES[1:]:
+        raise ValueError(f"not a compiled table: {table}")
+    rows = _rows(conn, f"SELECT * FROM {table} WHERE meeting_uid = ? ORDER BY rowid", [meeting_uid])
+    return [{k: v for k, v in row.items() if k != "meeting_uid"} for row in rows]

@@ -129,7 +129,7 @@ def load_map(conn: sqlite3.Connection, district_id: str) -> MapData:
 
 @checked_ids
 def get_node(conn: sqlite3.Connection, node_id: int) -> MapNode:
-    node = store.get_node(conn, _int_id(node_id))
+    node = store.get_node(conn, node_id)
     if node is None:
         raise NotFoundError(msg.MAP_NODE_NOT_FOUND)
     return node
@@ -137,7 +137,7 @@ def get_node(conn: sqlite3.Connection, node_id: int) -> MapNode:
 
 @checked_ids
 def get_link(conn: sqlite3.Connection, link_id: int) -> MapLink:
-    link = store.get_link(conn, _int_id(link_id))
+    link = store.get_link(conn, link_id)
     if link is None:
         raise NotFoundError(msg.MAP_LINK_NOT_FOUND)
     return link
@@ -146,7 +146,7 @@ def get_link(conn: sqlite3.Connection, link_id: int) -> MapLink:
 @checked_ids
 def links_of(conn: sqlite3.Connection, node_id: int) -> list[MapLink]:
     """Active links from or to one node."""
-    return store.active_links_of_node(conn, _int_id(node_id))
+    return store.active_links_of_node(conn, node_id)
 
 
 def flag_label(flag_id: str) -> str:
@@ -158,15 +158,6 @@ def is_concern(flag_id: str) -> bool:
 
 
 # --- checking input ---------------------------------------------------------------------------
-def _int_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value))
-        except ValueError as exc:
-            raise NotFoundError(msg.MAP_NODE_NOT_FOUND) from exc
-    return value
-
-
 def _text(value: Any, *, max_chars: int, too_long: str, empty: str | None, multiline=False) -> str:
     if isinstance(value, str) and ("<" in value or ">" in value):
         raise ValidationError(msg.MAP_TEXT_HTML)

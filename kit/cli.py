@@ -22,6 +22,18 @@ def _add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-host", dest="public_host", help="タブレットに見せるアドレス")
     parser.add_argument("--key", dest="facilitator_key", help="進行役の鍵（省略時は保存済みの鍵）")
     parser.add_argument(
+        "--no-browser",
+        dest="open_browser",
+        action="store_const",
+        const=False,
+        help="このパソコンのブラウザーで進行役のページを開かない",
+    )
+    parser.add_argument(
+        "--show-key",
+        action="store_true",
+        help="進行役の鍵を表示する（鍵はハッシュでしか保存しないので、新しい鍵を作って表示する）",
+    )
+    parser.add_argument(
         "--pool",
         dest="member_pool_size",
         type=int,
@@ -49,6 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve_options(demo)
 
     sub.add_parser("settings", help="設定の一覧（名前・既定値・説明）を表示する")
+
+    key = sub.add_parser("key", help="進行役の鍵を作り直す・一度だけ使えるリンクを作る")
+    key.add_argument("--db", dest="db_path", type=Path, help="会議データ（SQLite）のファイル")
+    key.add_argument(
+        "--rotate",
+        action="store_true",
+        help="新しい鍵を作って表示する（古い鍵と、開いている進行役のページは使えなくなる）",
+    )
+    key.add_argument(
+        "--link", action="store_true", help="このパソコンで一度だけ使える進行役のページのリンク"
+    )
+    key.add_argument("--port", type=int, help="リンクに使うポート番号")
 
     compile_ = sub.add_parser(
         "compile", help="会議結果ファイルのフォルダーを事務局の集計データに取り込む"
@@ -111,6 +135,7 @@ def _serve_settings(args, **extra) -> Settings:
             "public_host",
             "facilitator_key",
             "member_pool_size",
+            "open_browser",
         )
     }
     overrides.update(extra)
@@ -120,7 +145,30 @@ def _serve_settings(args, **extra) -> Settings:
 def cmd_serve(args, settings: Settings | None = None) -> int:
     from kit.serving.serve import serve
 
-    serve(settings or _serve_settings(args))
+    serve(settings or _serve_settings(args), show_key=getattr(args, "show_key", False))
+    return 0
+
+
+def cmd_key(args) -> int:
+    """進行役の鍵: ``--rotate`` makes a new one (old sessions end); ``--link`` a one-time link."""
+    from kit.meeting import access
+    from kit.serving.server import FACILITATOR_NOTEBOOK, page_path
+    from kit.store import open_store
+
+    settings = load_settings(db_path=args.db_path, port=args.port)
+    if not (args.rotate or args.link):
+        print(msg.KEY_NOTHING, file=sys.stderr)
+        return 2
+    conn = open_store(settings.db_path)
+    try:
+        url = f"http://127.0.0.1:{settings.port}{page_path(FACILITATOR_NOTEBOOK)}"
+        if args.rotate:
+            key = access.rotate_facilitator_key(conn)
+            print(msg.KEY_ROTATED.format(key=key, url=f"{url}?key={key}"))
+        if args.link:
+            print(msg.KEY_LINK.format(url=f"{url}?once={access.new_once_token(conn)}"))
+    finally:
+        conn.close()
     return 0
 
 
@@ -183,6 +231,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "demo": cmd_demo,
     "settings": cmd_settings,
+    "key": cmd_key,
     "compile": cmd_compile,
 }
 

@@ -48,6 +48,18 @@ class Settings:
     issue_max_chars: int = _setting(200, "困りごと本文の最大文字数")
     name_max_chars: int = _setting(20, "参加者の呼び名の最大文字数")
     poll_seconds: float = _setting(0.5, "ページが会議の変化を確かめる間隔（秒）")
+    open_browser: bool = _setting(
+        True, "起動したら、このパソコンのブラウザーで進行役のページを開く（画面がなければ開かない）"
+    )
+    keyed_page_addresses: str = _setting(
+        "", "進行役・マップ・事務局のページを開いてよい、このパソコン以外のアドレス（カンマ区切り）"
+    )
+    member_kernel_cap: int = _setting(
+        30, "参加者ページを同時に開ける台数の上限（前もって起動する数より少なくはならない）"
+    )
+    kernels_per_address: int = _setting(
+        3, "このパソコン以外の 1 つのアドレスから同時に開ける参加者ページの数"
+    )
 
     @classmethod
     def help_rows(cls) -> list[tuple[str, str, str]]:
@@ -67,7 +79,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
         raw = environ.get(env_name(f.name))
         if raw is not None and raw != "":
             kind = type(f.default)
-            values[f.name] = Path(raw) if isinstance(f.default, Path) else kind(raw)
+            if isinstance(f.default, Path):
+                values[f.name] = Path(raw)
+            elif kind is bool:
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = kind(raw)
     values.update({k: v for k, v in overrides.items() if v is not None})
     for f in fields(Settings):
         if isinstance(f.default, Path) and f.name in values:

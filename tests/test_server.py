@@ -26,7 +26,8 @@ def test_voila_options_for_many_tablets():
     assert "--port=9999" in argv
 
 
-def test_page_urls_carry_the_key_only_for_facilitator_pages():
-    urls = server.page_urls("http://h:1", "K")
-    assert "key=" not in urls["member"]
-    assert all(urls[name].endswith("?key=K") for name in ("facilitator", "map", "office"))
+def test_page_urls_carry_no_key_and_keyed_pages_are_local():
+    urls = server.page_urls("http://h:1", "http://127.0.0.1:1")
+    assert all("key=" not in url for url in urls.values())
+    assert urls["member"].startswith("http://h:1/")
+    assert all(urls[n].startswith("http://127.0.0.1:1/") for n in ("facilitator", "map", "office"))

@@ -4,6 +4,7 @@ One submodule per concern keeps reviews small; every name is re-exported here, s
 always reads ``msg.SOMETHING``. Names must not clash between submodules (a test checks).
 """
 
+from kit.messages.access import *  # noqa: F403
 from kit.messages.common import *  # noqa: F403
 from kit.messages.issues import *  # noqa: F403
 from kit.messages.office import *  # noqa: F403

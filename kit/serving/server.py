@@ -32,6 +32,7 @@ from traitlets import Int
 from traitlets.config import Configurable
 
 from kit.resources import notebooks_dir, stylesheet_path
+from kit.serving import guard
 from kit.settings import Settings, settings_environ
 
 NOTEBOOKS_DIR = notebooks_dir()
@@ -66,13 +67,15 @@ def page_path(notebook: str) -> str:
     return f"/voila/render/{notebook}"
 
 
-def page_urls(base: str, key: str) -> dict[str, str]:
-    """The URLs the terminal prints: tablets get no key, the facilitator's pages do."""
+def page_urls(base: str, local_base: str | None = None) -> dict[str, str]:
+    """The URLs the terminal prints, none with a key: tablets get the member page at
+    ``base``; the keyed pages open only on the laptop itself, at ``local_base``."""
+    local_base = local_base or base
     return {
         "member": f"{base}{page_path(MEMBER_NOTEBOOK)}",
-        "facilitator": f"{base}{page_path(FACILITATOR_NOTEBOOK)}?key={key}",
-        "map": f"{base}{page_path(MAP_NOTEBOOK)}?key={key}",
-        "office": f"{base}{page_path(OFFICE_NOTEBOOK)}?key={key}",
+        "facilitator": f"{local_base}{page_path(FACILITATOR_NOTEBOOK)}",
+        "map": f"{local_base}{page_path(MAP_NOTEBOOK)}",
+        "office": f"{local_base}{page_path(OFFICE_NOTEBOOK)}",
     }
 
 
@@ -323,7 +326,7 @@ def make_voila_app_class():
                 raise tornado.web.HTTPError(404)
             return super().parse_url_path(path)
 
-    class KitPage(TornadoVoilaHandler):
+    class KitPage(guard.PageGuard, TornadoVoilaHandler):
         def redirect_to_file(self, path):
             # Voila sends any other file to /voila/files/…, which is gone: say 404 at once.
             raise tornado.web.HTTPError(404)
@@ -342,8 +345,8 @@ def make_voila_app_class():
             base_class, preheat_kernel, default_pool_size, page_config_hook=page_config_hook
         )
         if not preheat_kernel:
-            return manager
-        return type("KitKernelManager", (MeetingPool, manager), {})
+            return type("KitKernelManager", (guard.KernelGuard, manager), {})
+        return type("KitKernelManager", (guard.KernelGuard, MeetingPool, manager), {})
 
     # Voila builds its kernel manager class with this factory inside init_settings().
     voila.app.voila_kernel_manager_factory = kit_kernel_manager_factory
@@ -375,7 +378,7 @@ def make_voila_app_class():
                 0,
                 (url_path_join(self.server_url, r"/?"), tornado.web.RedirectHandler, {"url": home}),
             )
-            return handlers
+            return guard.guard_handlers(handlers)
 
     return KitVoila
 
@@ -398,5 +401,7 @@ def prepare_environment(settings: Settings, runtime_dir: Path) -> dict[str, str]
 def run_voila(settings: Settings, runtime_dir: Path) -> None:
     """Run the server in this process until it is stopped (Ctrl+C / SIGTERM)."""
     os.environ.update(prepare_environment(settings, runtime_dir))
+    guard.configure(settings)
+    guard.install_log_redaction()
     app_class = make_voila_app_class()
     app_class.launch_instance(argv=voila_argv(settings))

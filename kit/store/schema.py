@@ -173,4 +173,52 @@ CREATE TABLE map_backgrounds (
 );
 """,
     ),
+    Migration(
+        "0002_access_and_identity",
+        """
+CREATE TABLE facilitator_sessions (
+    token_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('session', 'once')),
+    created_at TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+
+CREATE TABLE page_kernels (
+    kernel_id TEXT PRIMARY KEY,
+    page TEXT NOT NULL,
+    device_hash TEXT NOT NULL,
+    session_hash TEXT,
+    client_address TEXT NOT NULL,
+    opened_at TEXT NOT NULL
+);
+
+CREATE TABLE join_attempts (
+    scope TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL DEFAULT 0,
+    lockouts INTEGER NOT NULL DEFAULT 0,
+    blocked_until REAL NOT NULL DEFAULT 0,
+    last_failure REAL NOT NULL DEFAULT 0
+);
+
+CREATE TABLE member_devices (
+    meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    device_hash TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, device_hash)
+);
+CREATE INDEX member_devices_by_member ON member_devices(member_id);
+
+CREATE TABLE join_claims (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    device_hash TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'denied')),
+    requested_at TEXT NOT NULL,
+    decided_at TEXT
+);
+CREATE INDEX join_claims_by_meeting ON join_claims(meeting_id, status);
+""",
+    ),
 )

@@ -17,7 +17,7 @@ from kit.meeting import access
 from kit.plan import load_plan
 from kit.settings import Settings, load_settings
 from kit.store import open_store
-from kit.ui.common import classed, heading, paragraph
+from kit.ui.common import StorePoller, classed, heading, paragraph
 from kit.ui.context import PageContext
 
 
@@ -41,11 +41,59 @@ def refusal() -> w.Widget:
     )
 
 
+def this_kernel_id() -> str | None:
+    """This kernel's id, which Voila sets before the notebook runs (absent outside Voila)."""
+    return os.environ.get("VOILA_KERNEL_ID") or None
+
+
 def has_facilitator_key(ctx: PageContext, query_string: str | None = None) -> bool:
-    """True when the page URL carries this database's facilitator key (``?key=…``)."""
+    """True when this page may show facilitator widgets, checked again in the kernel.
+
+    Served by Voila: the HTTP guard handed this kernel to a browser with a live facilitator
+    session (``page_kernels`` in the store says so). Outside Voila (nbval, scripts, tests):
+    the query string carries this database's facilitator key (``?key=…``).
+    """
+    if access.kernel_is_facilitator(ctx.conn, this_kernel_id()):
+        return True
     if query_string is None:
         query_string = os.environ.get("QUERY_STRING", "")
     return access.key_is_valid(ctx.conn, access.key_from_query(query_string))
+
+
+def _keep_ids(*widgets: w.Widget) -> set[str]:
+    kept: set[str] = set()
+    stack = list(widgets)
+    while stack:
+        widget = stack.pop()
+        if widget.model_id in kept:
+            continue
+        kept.add(widget.model_id)
+        for name in ("layout", "style"):
+            part = getattr(widget, name, None)
+            if isinstance(part, w.Widget):
+                stack.append(part)
+        stack.extend(c for c in getattr(widget, "children", ()) if isinstance(c, w.Widget))
+    return kept
+
+
+def end_keyed_page(container: w.Box, message_title: str, message_body: str) -> None:
+    """The session ended (key rotated): close every widget of this kernel but a notice.
+
+    A keyed page is a kernel of its own, so every widget in it belongs to the page: once
+    closed, no crafted message can reach a facilitator callback any more.
+    """
+    notice = classed(
+        w.VBox([heading(message_title, cls="tk-app-title"), paragraph(message_body)]),
+        "tk-page",
+        "tk-refused",
+    )
+    kept = _keep_ids(container, notice)
+    from ipywidgets.widgets.widget import _instances
+
+    for model_id, widget in list(_instances.items()):
+        if model_id not in kept:
+            widget.close()
+    container.children = (notice,)
 
 
 def member_page(settings: Settings | None = None, *, show: bool = True):
@@ -75,7 +123,20 @@ def _keyed_page(app_factory, settings: Settings | None, query_string: str | None
         return widget
     app = app_factory(ctx)
     if show:
-        display(app.widget)
+        kernel_id = this_kernel_id()
+        if kernel_id and access.page_kernel(ctx.conn, kernel_id) is not None:
+            container = w.VBox([app.widget])
+
+            def check_session() -> None:
+                if not access.kernel_is_facilitator(ctx.conn, kernel_id):
+                    watch.stop()
+                    end_keyed_page(container, msg.SESSION_ENDED_TITLE, msg.SESSION_ENDED_BODY)
+
+            watch = StorePoller(ctx.conn, check_session, 2.0).start()
+            app.session_watch = watch
+            display(container)
+        else:
+            display(app.widget)
     return app
 
 

@@ -70,6 +70,7 @@ class KitServer:
             KEY,
             "--pool",
             str(self.pool),
+            "--no-browser",
             *self.extra_args,
         ]
 

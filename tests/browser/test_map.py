@@ -186,14 +186,14 @@ def test_place_link_and_see_the_isolated_person(chromium, kit_server, map_distri
 
 def test_a_tablet_without_the_key_cannot_open_the_map(chromium, kit_server):
     for url in (kit_server.url("map.ipynb"), kit_server.url("map.ipynb", key="guess")):
-        page = open_page(chromium, url, TABLET, wait_for=".tk-refused")
-        assert "進行役の鍵が必要です" in page.inner_text(".tk-page")
+        page = open_page(chromium, url, TABLET, wait_for=".tk-guard")
+        assert "進行役の鍵が必要です" in page.inner_text(".tk-guard")
         assert page.locator(".tk-map-figure").count() == 0
         assert page.locator(".tk-map-page").count() == 0
         page.context.close()
 
 
-def test_facilitator_page_links_to_the_map_with_the_key(chromium, kit_server, map_district):
+def test_facilitator_page_links_to_the_map_without_the_key(chromium, kit_server, map_district):
     conn = kit_server.connect()
     try:
         meeting = meeting_store.current_meeting(conn)
@@ -202,7 +202,8 @@ def test_facilitator_page_links_to_the_map_with_the_key(chromium, kit_server, ma
         conn.close()
     page = open_page(chromium, kit_server.facilitator_url, PROJECTOR, wait_for=".tk-map-panel")
     href = page.get_attribute(".tk-map-open-link", "href")
-    assert href == f"map.ipynb?key={KEY}"
+    assert href == "map.ipynb"  # the session cookie opens it; no key in any link
+    assert KEY not in page.content()
     assert page.locator(".tk-map-figure").count() == 0  # no FigureWidget on this page
     assert "人 " in page.inner_text(".tk-map-panel-findings")
     page.context.close()

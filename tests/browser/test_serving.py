@@ -17,6 +17,7 @@ def test_member_page_renders_japanese_at_tablet_size(chromium, kit_server):
 
 def test_facilitator_page_renders_with_key_at_projector_size(chromium, kit_server):
     page = open_page(chromium, kit_server.facilitator_url, PROJECTOR, wait_for=".tk-projector-page")
+    assert "key=" not in page.url  # the key was exchanged for a session cookie
     text = page.inner_text(".tk-projector-page")
     assert "参加コード" in text
     assert current_meeting(kit_server).join_code in text
@@ -29,8 +30,8 @@ def test_facilitator_page_refuses_without_key(chromium, kit_server):
         kit_server.url("facilitator.ipynb"),
         kit_server.url("facilitator.ipynb", key="guess"),
     ):
-        page = open_page(chromium, url, TABLET, wait_for=".tk-refused")
-        assert "進行役の鍵が必要です" in page.inner_text(".tk-page")
+        page = open_page(chromium, url, TABLET, wait_for=".tk-guard")
+        assert "進行役の鍵が必要です" in page.inner_text(".tk-guard")
         assert page.locator(".tk-phase-button").count() == 0
         assert page.locator(".tk-setup").count() == 0
         page.context.close()

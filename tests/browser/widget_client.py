@@ -13,6 +13,7 @@ browser would: messages aimed at widgets the page does not show, code to execute
 from __future__ import annotations
 
 import asyncio
+import http.cookies
 import json
 import re
 import struct
@@ -47,8 +48,12 @@ def _decode_binary(data: bytes) -> dict:
 class WidgetClient:
     """One page (one kernel) seen through its websocket: the widget models and their state."""
 
-    def __init__(self, url: str, *, timeout: float = 120):
+    def __init__(self, url: str, *, timeout: float = 120, cookies: dict[str, str] | None = None):
         self.url = url
+        # The browser's cookies for this server (device secret, facilitator session, _xsrf):
+        # kept from every response and sent with every request, as a browser does.
+        self.cookies: dict[str, str] = dict(cookies or {})
+        self.status: int | None = None
         self.timeout = timeout
         self.session = uuid.uuid4().hex
         self.kernel_id: str | None = None
@@ -67,22 +72,60 @@ class WidgetClient:
         self.listeners: list[Callable[[WidgetClient, dict], None]] = []  # called on every message
 
     # --- opening ----------------------------------------------------------------------------------
+    def cookie_header(self) -> dict[str, str]:
+        if not self.cookies:
+            return {}
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+    def keep_cookies(self, headers) -> None:
+        for line in headers.get_list("Set-Cookie"):
+            jar = http.cookies.SimpleCookie()
+            jar.load(line)
+            for name, morsel in jar.items():
+                self.cookies[name] = morsel.value
+
+    async def fetch(
+        self, url: str, *, method: str = "GET", body=None, headers=None, follow: bool = True
+    ):
+        """One HTTP request with this browser's cookies; redirects followed (cookies kept)."""
+        for _ in range(5):
+            request = HTTPRequest(
+                url,
+                method=method,
+                body=body,
+                request_timeout=self.timeout,
+                connect_timeout=self.timeout,
+                decompress_response=True,
+                follow_redirects=False,
+                allow_nonstandard_methods=True,
+                headers={"Accept-Encoding": "gzip", **self.cookie_header(), **(headers or {})},
+            )
+            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            self.keep_cookies(response.headers)
+            location = response.headers.get("Location")
+            if follow and response.code in (301, 302, 303, 307, 308) and location:
+                parsed = urlparse(url)
+                url = (
+                    location
+                    if "://" in location
+                    else f"{parsed.scheme}://{parsed.netloc}{location}"
+                )
+                method, body = "GET", None
+                continue
+            return response
+        raise PageError(f"too many redirects: {url}")
+
     async def open(self) -> WidgetClient:
         """GET the page, connect to its kernel and load every widget's state."""
         start = time.monotonic()
         try:
-            response = await AsyncHTTPClient().fetch(
-                HTTPRequest(
-                    self.url,
-                    request_timeout=self.timeout,
-                    connect_timeout=self.timeout,
-                    decompress_response=True,
-                    headers={"Accept-Encoding": "gzip"},
-                )
-            )
+            response = await self.fetch(self.url)
         except (TimeoutError, HTTPClientError, OSError) as exc:
             raise PageError(f"GET {self.url}: {exc}") from exc
-        self.html = response.body.decode(errors="replace")
+        self.status = response.code
+        self.html = (response.body or b"").decode(errors="replace")
+        if response.code >= 400:
+            raise PageError(f"GET {self.url}: HTTP {response.code}")
         self.timings["page"] = time.monotonic() - start
         found = KERNEL_ID.search(self.html)
         if not found:
@@ -101,8 +144,9 @@ class WidgetClient:
         )
 
     async def connect(self) -> None:
+        request = HTTPRequest(self.ws_url(), headers=self.cookie_header())
         try:
-            self.ws = await asyncio.wait_for(websocket_connect(self.ws_url()), self.timeout)
+            self.ws = await asyncio.wait_for(websocket_connect(request), self.timeout)
         except (TimeoutError, OSError, HTTPClientError) as exc:
             raise PageError(f"websocket {self.ws_url()}: {exc}") from exc
         self._reader = asyncio.ensure_future(self._read())
@@ -122,6 +166,25 @@ class WidgetClient:
             self.ws.close()
         if self._reader is not None:
             self._reader.cancel()
+
+    async def shutdown(self, kernel_id: str | None = None) -> int:
+        """What the page does when its tab closes: the shutdown beacon with the ``_xsrf``
+        cookie copied into the form. Returns the HTTP status."""
+        parsed = urlparse(self.url)
+        xsrf = self.cookies.get("_xsrf", "")
+        boundary = uuid.uuid4().hex
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="_xsrf"\r\n\r\n'
+            f"{xsrf}\r\n--{boundary}--\r\n"
+        ).encode()
+        response = await self.fetch(
+            f"{parsed.scheme}://{parsed.netloc}/voila/api/shutdown/{kernel_id or self.kernel_id}",
+            method="POST",
+            body=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+            follow=False,
+        )
+        return response.code
 
     # --- sending --------------------------------------------------------------------------------------
     def message(

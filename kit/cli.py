@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compile_.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
     compile_.add_argument("--excel", type=Path, help="集計を Excel ブック（.xlsx）に書き出す")
+    compile_.add_argument(
+        "--csv",
+        dest="csv_folder",
+        type=Path,
+        help="集計の表をこのフォルダーに CSV（UTF-8・BOM 付き）で書き出す",
+    )
     compile_.add_argument("--html", type=Path, help="報告用の HTML（オフラインで開ける）を書き出す")
     return parser
 
@@ -185,8 +191,7 @@ def cmd_demo(args) -> int:
 def cmd_compile(args) -> int:
     """事務局の集計: every result file in DIR into the office store; a line per file."""
     from kit.office.compile import compile_folder
-    from kit.office.export import write_html_report, write_workbook
-    from kit.office.views import office_tables
+    from kit.office.export import export_to
     from kit.plan import load_plan
     from kit.store.office import open_office_store
 
@@ -212,14 +217,11 @@ def cmd_compile(args) -> int:
         for line in report.lines():
             print(line)
         print(report.summary())
-        if args.excel:
-            print(
-                msg.OFFICE_CLI_WROTE.format(
-                    path=write_workbook(office_tables(conn, plan), args.excel)
-                )
-            )
-        if args.html:
-            print(msg.OFFICE_CLI_WROTE.format(path=write_html_report(conn, plan, args.html)))
+        written = export_to(
+            conn, plan, excel=args.excel, csv_folder=args.csv_folder, html_path=args.html
+        )
+        for path in written.values():
+            print(msg.OFFICE_CLI_WROTE.format(path=path))
     finally:
         conn.close()
     return 1 if report.has_errors else 0

@@ -151,4 +151,5 @@ def test_office_progress_line_says_done_after_compiling(conn, settings, plan, me
     app.compile_button.click()
     assert "集計中" not in app.progress_label.value
     assert app.progress_label.value == msg.OFFICE_PROGRESS_DONE.format(total=1)
+    assert app.progress_label.value.endswith("集計しました")
     app.conn.close()

@@ -94,7 +94,7 @@ OFFICE_SUMMARY = (
     "古い版 {older}・対象外 {unrelated}・エラー {error}"
 )
 OFFICE_PROGRESS = "集計中… {done}/{total} {name}"
-OFFICE_PROGRESS_DONE = "集計しました（ファイル {total} 件）"
+OFFICE_PROGRESS_DONE = "ファイル {total} 件を集計しました"
 
 # --- city views (市全体の集計) --------------------------------------------------------------------------
 OFFICE_ALL_YEARS = "すべての年度"
@@ -148,6 +148,12 @@ OFFICE_EXCEL_ABOUT_SHEET = "説明"
 OFFICE_EXCEL_ABOUT_TITLE = "たすけあい会議キット 事務局集計"
 OFFICE_EXCEL_FILTER = "絞り込み"
 OFFICE_EXCEL_MADE = "作成日時"
+OFFICE_EXCEL_PRINT_NOTE_KEY = "印刷と形式"
+OFFICE_EXCEL_PRINT_NOTE = (
+    "どのシートも A4 横・用紙の幅に合わせて印刷され、見出しの行は各ページにくり返し出ます。"
+    "日付は日付のセル（yyyy/m/d）、割合は % のセルです。和暦にしたいときはセルの書式を変えてください。"
+    "支え合いマップの数は、ここでは区分 × 地区・会議の表です（一覧は CSV に出力されます）。"
+)
 OFFICE_REPORT_TITLE = "{city} 地区社協の話し合い 集計報告"
 OFFICE_REPORT_INTRO = (
     "作成 {made}／{filter}／会議 {meetings} 回・地区 {districts}・困りごと {issues} 件・"
@@ -192,3 +198,6 @@ OFFICE_EXPORTED = "出力しました。"
 OFFICE_EXPORT_UNKNOWN = "出力の種類が正しくありません。"
 OFFICE_CLI_WROTE = "書き出しました: {path}"
 OFFICE_TABLE_ISSUES = "出された困りごとの一覧"
+OFFICE_TABLE_HEATMAP_GRID = "地区 × 重点目標：出された困りごとの数（表）"
+OFFICE_TABLE_MAP_GRID = "支え合いマップの数（区分 × 地区・会議）"
+OFFICE_GRID_TOTAL = "合計"

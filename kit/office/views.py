@@ -49,10 +49,19 @@ EVERYTHING = OfficeFilter()
 """No filter: every year, every district."""
 
 
+COLUMN_KINDS = ("text", "code", "int", "number", "rate", "date", "flag")
+"""What a column holds, read by the Excel writer (cell type and format), the CSV and the
+DataFrames: ``text`` free text; ``code`` an id or vocabulary word (a number-looking id such as
+a 基本計画 ``1`` is a number in Excel); ``int`` and ``number`` numbers; ``rate`` a fraction
+0–1 (shown as %); ``date`` an ISO date (a date cell, ``datetime64`` in pandas); ``flag`` ○ or
+empty (``bool`` in pandas)."""
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
     header: str
+    kind: str = "text"
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,9 @@ class Table:
 
 
 def _table(
-    name: str, title: str, spec: Sequence[tuple[str, str]], records: list[dict], note: str = ""
+    name: str, title: str, spec: Sequence[tuple[str, str, str]], records: list[dict], note: str = ""
 ) -> Table:
-    columns = tuple(Column(k, h) for k, h in spec)
+    columns = tuple(Column(k, h, kind) for k, h, kind in spec)
     rows = tuple(tuple(r.get(c.key) for c in columns) for r in records)
     return Table(name=name, title=title, columns=columns, rows=rows, note=note)
 
@@ -145,14 +154,14 @@ def meetings_table(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERY
         "会議一覧",
         msg.OFFICE_TABLE_MEETINGS,
         (
-            ("fiscal_year", "年度"),
-            ("held_on", "開催日"),
-            ("district_id", "地区ID"),
-            ("district", "地区"),
-            ("title", "会議名"),
-            ("revision", "版"),
-            ("members", "参加者数"),
-            ("file_name", "ファイル名"),
+            ("fiscal_year", "年度", "int"),
+            ("held_on", "開催日", "date"),
+            ("district_id", "地区ID", "code"),
+            ("district", "地区", "text"),
+            ("title", "会議名", "text"),
+            ("revision", "版", "int"),
+            ("members", "参加者数", "int"),
+            ("file_name", "ファイル名", "text"),
         ),
         records,
     )
@@ -189,13 +198,13 @@ def goal_heatmap(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTH
         "地区×重点目標",
         msg.OFFICE_TABLE_HEATMAP,
         (
-            ("district_id", "地区ID"),
-            ("district", "地区"),
-            ("goal_id", "重点目標ID"),
-            ("goal", "重点目標"),
-            ("basic_plan_id", "基本計画"),
-            ("issues", "困りごとの数"),
-            ("raised", "挙げた人の数"),
+            ("district_id", "地区ID", "code"),
+            ("district", "地区", "text"),
+            ("goal_id", "重点目標ID", "code"),
+            ("goal", "重点目標", "text"),
+            ("basic_plan_id", "基本計画", "code"),
+            ("issues", "困りごとの数", "int"),
+            ("raised", "挙げた人の数", "int"),
         ),
         records,
     )
@@ -224,16 +233,16 @@ def issue_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHIN
         "困りごとの一覧",
         msg.OFFICE_TABLE_ISSUES,
         (
-            ("held_on", "開催日"),
-            ("district_id", "地区ID"),
-            ("district", "地区"),
-            ("goal_id", "重点目標ID"),
-            ("goal", "重点目標"),
-            ("text", "困りごと"),
-            ("place", "場所"),
-            ("seriousness", "深刻さ"),
-            ("reach", "広がり"),
-            ("raised", "挙げた人の数"),
+            ("held_on", "開催日", "date"),
+            ("district_id", "地区ID", "code"),
+            ("district", "地区", "text"),
+            ("goal_id", "重点目標ID", "code"),
+            ("goal", "重点目標", "text"),
+            ("text", "困りごと", "text"),
+            ("place", "場所", "text"),
+            ("seriousness", "深刻さ", "int"),
+            ("reach", "広がり", "int"),
+            ("raised", "挙げた人の数", "int"),
         ),
         records,
     )
@@ -272,18 +281,18 @@ def top_items(
         "各地区の上位項目",
         msg.OFFICE_TABLE_TOP_ITEMS,
         (
-            ("held_on", "開催日"),
-            ("district_id", "地区ID"),
-            ("district", "地区"),
-            ("vote", "投票"),
-            ("rank", "順位"),
-            ("tied", "同点"),
-            ("label", "項目"),
-            ("goal_id", "重点目標ID"),
-            ("goal", "重点目標"),
-            ("score", "得点"),
-            ("share", "得点の割合"),
-            ("spread", "入れた人の数"),
+            ("held_on", "開催日", "date"),
+            ("district_id", "地区ID", "code"),
+            ("district", "地区", "text"),
+            ("vote", "投票", "text"),
+            ("rank", "順位", "int"),
+            ("tied", "同点", "flag"),
+            ("label", "項目", "text"),
+            ("goal_id", "重点目標ID", "code"),
+            ("goal", "重点目標", "text"),
+            ("score", "得点", "number"),
+            ("share", "得点の割合", "rate"),
+            ("spread", "入れた人の数", "int"),
         ),
         records,
     )
@@ -328,15 +337,15 @@ def top_priorities(
         "優先課題",
         msg.OFFICE_TABLE_PRIORITIES,
         (
-            ("order", "順"),
-            ("goal_id", "重点目標ID"),
-            ("goal", "重点目標"),
-            ("basic_plan_id", "基本計画"),
-            ("districts", "上位に挙げた地区の数"),
-            ("district_names", "地区"),
-            ("items", "上位項目の数"),
-            ("share", "得点の割合の合計"),
-            ("examples", "項目の例"),
+            ("order", "順", "int"),
+            ("goal_id", "重点目標ID", "code"),
+            ("goal", "重点目標", "text"),
+            ("basic_plan_id", "基本計画", "code"),
+            ("districts", "上位に挙げた地区の数", "int"),
+            ("district_names", "地区", "text"),
+            ("items", "上位項目の数", "int"),
+            ("share", "得点の割合の合計", "number"),
+            ("examples", "項目の例", "text"),
         ),
         records,
         note=msg.OFFICE_PRIORITIES_NOTE.format(n=n),
@@ -397,17 +406,17 @@ def plan_coverage(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYT
         "計画のカバー状況",
         msg.OFFICE_TABLE_COVERAGE,
         (
-            ("basic_plan_id", "基本計画"),
-            ("goal_id", "重点目標ID"),
-            ("goal", "重点目標"),
-            ("policy_id", "活動方針ID"),
-            ("policy", "活動方針"),
-            ("raised_districts", "取り上げた地区の数"),
-            ("goal_issues", "重点目標の困りごとの数"),
-            ("action_districts", "取組のある地区の数"),
-            ("actions", "取組の数"),
-            ("status", "状態コード"),
-            ("status_label", "状態"),
+            ("basic_plan_id", "基本計画", "code"),
+            ("goal_id", "重点目標ID", "code"),
+            ("goal", "重点目標", "text"),
+            ("policy_id", "活動方針ID", "code"),
+            ("policy", "活動方針", "text"),
+            ("raised_districts", "取り上げた地区の数", "int"),
+            ("goal_issues", "重点目標の困りごとの数", "int"),
+            ("action_districts", "取組のある地区の数", "int"),
+            ("actions", "取組の数", "int"),
+            ("status", "状態コード", "code"),
+            ("status_label", "状態", "text"),
         ),
         records,
         note=msg.OFFICE_COVERAGE_NOTE,
@@ -445,12 +454,12 @@ def actions_by_status(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EV
         "取組の状況",
         msg.OFFICE_TABLE_ACTIONS,
         (
-            ("district_id", "地区ID"),
-            ("district", "地区"),
-            ("not_started", labels["not_started"]),
-            ("in_progress", labels["in_progress"]),
-            ("done", labels["done"]),
-            ("total", "合計"),
+            ("district_id", "地区ID", "code"),
+            ("district", "地区", "text"),
+            ("not_started", labels["not_started"], "int"),
+            ("in_progress", labels["in_progress"], "int"),
+            ("done", labels["done"], "int"),
+            ("total", "合計", "int"),
         ),
         records,
         note=msg.OFFICE_ACTIONS_NOTE,
@@ -479,15 +488,15 @@ def action_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHI
         "取組の一覧",
         msg.OFFICE_TABLE_ACTION_LIST,
         (
-            ("held_on", "決めた会議の日"),
-            ("district_id", "地区ID"),
-            ("district", "地区"),
-            ("title", "取組"),
-            ("owner", "だれが"),
-            ("due_on", "いつまでに"),
-            ("policy_id", "活動方針ID"),
-            ("policy", "活動方針"),
-            ("status", "状況"),
+            ("held_on", "決めた会議の日", "date"),
+            ("district_id", "地区ID", "code"),
+            ("district", "地区", "text"),
+            ("title", "取組", "text"),
+            ("owner", "だれが", "text"),
+            ("due_on", "いつまでに", "date"),
+            ("policy_id", "活動方針ID", "code"),
+            ("policy", "活動方針", "text"),
+            ("status", "状況", "text"),
         ),
         records,
     )
@@ -523,17 +532,17 @@ def turnout(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) 
         "参加と投票率",
         msg.OFFICE_TABLE_TURNOUT,
         (
-            ("held_on", "開催日"),
-            ("fiscal_year", "年度"),
-            ("district_id", "地区ID"),
-            ("district", "地区"),
-            ("title", "会議名"),
-            ("members", "参加者数"),
-            ("with_tablet", "タブレット参加"),
-            ("votes", "投票の数"),
-            ("ballots", "投票した人"),
-            ("paper", "うち紙の投票"),
-            ("turnout", "投票率"),
+            ("held_on", "開催日", "date"),
+            ("fiscal_year", "年度", "int"),
+            ("district_id", "地区ID", "code"),
+            ("district", "地区", "text"),
+            ("title", "会議名", "text"),
+            ("members", "参加者数", "int"),
+            ("with_tablet", "タブレット参加", "int"),
+            ("votes", "投票の数", "int"),
+            ("ballots", "投票した人", "int"),
+            ("paper", "うち紙の投票", "int"),
+            ("turnout", "投票率", "rate"),
         ),
         records,
     )
@@ -562,16 +571,90 @@ def map_counts_over_time(
         "支え合いマップの数",
         msg.OFFICE_TABLE_MAP,
         (
-            ("district_id", "地区ID"),
-            ("district", "地区"),
-            ("held_on", "開催日"),
-            ("category", "区分コード"),
-            ("label", "区分"),
-            ("count", "数"),
+            ("district_id", "地区ID", "code"),
+            ("district", "地区", "text"),
+            ("held_on", "開催日", "date"),
+            ("category", "区分コード", "code"),
+            ("label", "区分", "text"),
+            ("count", "数", "int"),
         ),
         records,
         note=msg.OFFICE_MAP_NOTE,
     )
+
+
+# --- the same tables as grids, for a report ---------------------------------------------------------
+HEATMAP_GRID = "地区×重点目標の表"
+MAP_GRID = "支え合いマップの数の表"
+
+
+def heatmap_grid(heatmap: Table, plan: Plan) -> Table:
+    """地区 × 重点目標 as a grid: a row per district, a column per focus goal, and totals.
+
+    Made from :func:`goal_heatmap` (the long form, one row per district and goal). The
+    column keys are the goal ids, so a writer can colour each by its 基本計画.
+    """
+    goals = list(plan.goals())
+    rows: dict[str, dict[str, Any]] = {}
+    for rec in heatmap.records():
+        row = rows.setdefault(
+            rec["district_id"], {"district_id": rec["district_id"], "district": rec["district"]}
+        )
+        row[rec["goal_id"]] = row.get(rec["goal_id"], 0) + rec["issues"]
+    records = []
+    for row in rows.values():
+        counts = {g.id: row.get(g.id, 0) for g in goals}
+        records.append({**row, **counts, "total": sum(counts.values())})
+    totals = {g.id: sum(r[g.id] for r in records) for g in goals}
+    if records:
+        records.append({"district": msg.OFFICE_GRID_TOTAL, **totals, "total": sum(totals.values())})
+    spec = [("district_id", "地区ID", "code"), ("district", "地区", "text")]
+    spec += [(g.id, f"{g.id} {g.name}", "int") for g in goals]
+    spec.append(("total", msg.OFFICE_GRID_TOTAL, "int"))
+    return _table(HEATMAP_GRID, msg.OFFICE_TABLE_HEATMAP_GRID, spec, records, note=heatmap.note)
+
+
+def map_counts_grid(map_counts: Table) -> Table:
+    """支え合いマップの数 as a grid: a row per category, a column per district's meeting.
+
+    Made from :func:`map_counts_over_time` (one row per district, date and category), so
+    the 500-row list of a city prints on two pages.
+    """
+    meetings: list[tuple[str, str, str]] = []
+    labels: dict[str, str] = {}
+    value: dict[tuple[str, str, str], int] = {}
+    for rec in map_counts.records():
+        key = (rec["district_id"], rec["held_on"], rec["district"])
+        if key not in meetings:
+            meetings.append(key)
+        labels.setdefault(rec["category"], rec["label"])
+        value[(rec["category"], rec["district_id"], rec["held_on"])] = rec["count"]
+    meetings.sort()
+    spec = [("category", "区分コード", "code"), ("label", "区分", "text")]
+    spec += [(f"{d}_{on}", f"{name}\n{on}", "int") for d, on, name in meetings]
+    records = [
+        {
+            "category": category,
+            "label": label,
+            **{f"{d}_{on}": value.get((category, d, on)) for d, on, _name in meetings},
+        }
+        for category, label in sorted(labels.items())
+    ]
+    return _table(MAP_GRID, msg.OFFICE_TABLE_MAP_GRID, spec, records, note=map_counts.note)
+
+
+def report_tables(
+    conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING
+) -> list[Table]:
+    """The workbook's sheets: :func:`office_tables` with the heatmap also as a grid, and the
+    map counts as a grid instead of their long list (the CSV folder has both forms)."""
+    tables = office_tables(conn, plan, f)
+    out = []
+    for table in tables:
+        if table.name == "地区×重点目標":
+            out.append(heatmap_grid(table, plan))
+        out.append(map_counts_grid(table) if table.name == "支え合いマップの数" else table)
+    return out
 
 
 # --- everything ----------------------------------------------------------------------------------------

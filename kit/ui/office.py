@@ -17,7 +17,7 @@ from kit.charts.office import office_figures
 from kit.errors import ValidationError
 from kit.office import views
 from kit.office.compile import CompileReport, compile_folder
-from kit.office.export import write_csv_folder, write_html_report, write_workbook
+from kit.office.export import export_all
 from kit.store.office import open_office_store
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
@@ -289,31 +289,15 @@ class OfficeApp:
 
     def export(self, kind: str) -> Path:
         """Save the Excel workbook, the CSV folder or the HTML report of the current filter."""
-        f = self.current_filter
-        tables = list(self.tables.values()) or views.office_tables(self.conn, self.plan, f)
-        folder = self.export_folder
-        if kind == "excel":
-            stamp = _stamp()
-            about = [(msg.OFFICE_EXCEL_FILTER, self.filter_text()), (msg.OFFICE_EXCEL_MADE, stamp)]
-            path = write_workbook(tables, folder / f"集計_{stamp}.xlsx", about=about)
-        elif kind == "csv":
-            path = write_csv_folder(tables, folder / f"集計CSV_{_stamp()}")[0].parent
-        elif kind == "html":
-            path = write_html_report(
-                self.conn,
-                self.plan,
-                folder / f"報告_{_stamp()}.html",
-                f,
-                filter_text=self.filter_text(),
-            )
-        else:
-            raise ValidationError(msg.OFFICE_EXPORT_UNKNOWN)
+        paths = export_all(
+            self.conn,
+            self.plan,
+            self.export_folder,
+            self.current_filter,
+            filter_text=self.filter_text(),
+            kinds=(kind,),
+        )
+        path = paths[kind]
         self.export_feedback.ok(msg.OFFICE_EXPORTED)
         self.export_path.value = f"<p>{escape(str(path))}</p>"
         return path
-
-
-def _stamp() -> str:
-    import datetime as dt
-
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -197,6 +197,10 @@ OFFICE_EXPORT_HTML = "報告用 HTML に出力"
 OFFICE_EXPORTED = "出力しました。"
 OFFICE_EXPORT_UNKNOWN = "出力の種類が正しくありません。"
 OFFICE_CLI_WROTE = "書き出しました: {path}"
+OFFICE_FRAMES_NO_DATA = (
+    "事務局の集計データがありません: {path}。"
+    "先に結果ファイルを集計してください（事務局のページの「集計する」か tasukeai compile フォルダー）。"
+)
 OFFICE_TABLE_ISSUES = "出された困りごとの一覧"
 OFFICE_TABLE_HEATMAP_GRID = "地区 × 重点目標：出された困りごとの数（表）"
 OFFICE_TABLE_MAP_GRID = "支え合いマップの数（区分 × 地区・会議）"

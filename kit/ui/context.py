@@ -14,7 +14,8 @@ from kit.settings import Settings
 
 @dataclass
 class PageContext:
-    conn: sqlite3.Connection
+    conn: sqlite3.Connection | None
+    """The meeting store; ``None`` only for the office page in JupyterLab, which needs none."""
     settings: Settings
     plan: Plan
     meeting_id: int | None = None

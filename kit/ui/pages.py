@@ -149,10 +149,36 @@ def map_page(
     return _keyed_page(MapApp, settings, query_string, show)
 
 
+def served_by_voila(environ: dict[str, str] | None = None) -> bool:
+    """True in a kernel that Voila started for a browser (``tasukeai serve``).
+
+    Voila gives each page's kernel ``QUERY_STRING``, ``SERVER_SOFTWARE=voila/…`` and its
+    ``VOILA_*`` variables; a JupyterLab kernel on the office PC has none of them.
+    """
+    environ = os.environ if environ is None else environ
+    return (
+        "QUERY_STRING" in environ
+        or environ.get("SERVER_SOFTWARE", "").startswith("voila")
+        or any(name.startswith("VOILA_") for name in environ)
+    )
+
+
 def office_page(
     settings: Settings | None = None, *, query_string: str | None = None, show: bool = True
 ):
-    """事務局のページ: compiled results of every district, with the facilitator/office key."""
+    """事務局のページ: compiled results of every district.
+
+    Served to the network by ``tasukeai serve`` (Voila), it asks for the facilitator/office
+    key like the other keyed pages. Opened in JupyterLab on the office PC, Jupyter's own
+    token already protects it: no key is asked, and no meeting database is opened or
+    created (the office page needs only the office's own store).
+    """
     from kit.ui.office import OfficeApp
 
-    return _keyed_page(OfficeApp, settings, query_string, show)
+    if query_string is not None or served_by_voila():
+        return _keyed_page(OfficeApp, settings, query_string, show)
+    settings = settings or load_settings()
+    app = OfficeApp(PageContext(conn=None, settings=settings, plan=load_plan(settings.plan_path)))
+    if show:
+        display(app.widget)
+    return app

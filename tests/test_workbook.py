@@ -196,3 +196,28 @@ def test_the_sample_city_workbook_prints_in_at_most_25_a4_pages(city_book, tmp_p
         if first_lines[-1] == msg.OFFICE_TABLE_TURNOUT:
             assert "投票率" in text and "うち紙の投票" in text  # its columns are not split
     assert first_lines.count(msg.OFFICE_TABLE_TURNOUT) == 1  # the 12-row sheet: one page
+
+
+def test_compile_writes_only_the_outputs_asked_for(tmp_path, capsys):
+    from kit.cli import main
+
+    office_db = tmp_path / "office.sqlite"
+    assert main(["compile", str(SAMPLE_RESULTS), "--office-db", str(office_db)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["office.sqlite"]
+    out = tmp_path / "csv"
+    assert (
+        main(["compile", str(SAMPLE_RESULTS), "--office-db", str(office_db), "--csv", str(out)])
+        == 0
+    )
+    files = sorted(out.glob("*.csv"))
+    assert (
+        len(files) == 10 and not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.glob("*.html"))
+    )
+    data = (out / "参加と投票率.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data  # UTF-8 with BOM, CRLF
+    assert data.decode("utf-8-sig").splitlines()[0].startswith("開催日,年度,地区ID")
+    book, report = tmp_path / "b.xlsx", tmp_path / "r.html"
+    argv = ["compile", str(SAMPLE_RESULTS), "--office-db", str(office_db)]
+    assert main([*argv, "--excel", str(book), "--html", str(report)]) == 0
+    assert book.exists() and report.exists()
+    assert f"書き出しました: {book}" in capsys.readouterr().out

@@ -93,6 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="集計の表をこのフォルダーに CSV（UTF-8・BOM 付き）で書き出す",
     )
     compile_.add_argument("--html", type=Path, help="報告用の HTML（オフラインで開ける）を書き出す")
+
+    record = sub.add_parser("record", help="会議録（A4 で印刷できる HTML）を書き出す")
+    record.add_argument("--db", dest="db_path", type=Path, help="会議データ（SQLite）のファイル")
+    record.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
+    record.add_argument(
+        "--meeting",
+        default="latest",
+        help="会議の番号、または latest（いちばん新しい会議。既定）",
+    )
+    record.add_argument(
+        "--out",
+        type=Path,
+        help="書き出す先（.html のファイル名か、フォルダー。既定は設定 records_dir）",
+    )
     return parser
 
 
@@ -227,6 +241,29 @@ def cmd_compile(args) -> int:
     return 1 if report.has_errors else 0
 
 
+def cmd_record(args) -> int:
+    """会議録: one meeting's record as an A4 printable, offline HTML file."""
+    from kit.plan import load_plan
+    from kit.record.contents import pick_meeting
+    from kit.record.page import write_record
+    from kit.store import open_store
+
+    settings = load_settings(db_path=args.db_path, plan_path=args.plan_path)
+    if not settings.db_path.is_file():
+        print(msg.RECORD_DB_MISSING.format(path=settings.db_path), file=sys.stderr)
+        return 2
+    conn = open_store(settings.db_path)
+    try:
+        meeting_id = pick_meeting(conn, args.meeting)
+        path = write_record(
+            conn, load_plan(settings.plan_path), meeting_id, args.out or settings.records_dir
+        )
+    finally:
+        conn.close()
+    print(msg.RECORD_CLI_WROTE.format(path=path))
+    return 0
+
+
 COMMANDS = {
     "plan": cmd_plan,
     "sample-data": cmd_sample_data,
@@ -235,6 +272,7 @@ COMMANDS = {
     "settings": cmd_settings,
     "key": cmd_key,
     "compile": cmd_compile,
+    "record": cmd_record,
 }
 
 if __name__ == "__main__":  # pragma: no cover

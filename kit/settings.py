@@ -34,6 +34,9 @@ class Settings:
     results_dir: Path = _setting(
         Path.home() / ".tasukeai" / "results", "会議結果ファイルを保存・集計するフォルダー"
     )
+    records_dir: Path = _setting(
+        Path.home() / ".tasukeai" / "records", "会議録（A4 で印刷できる HTML）を保存するフォルダー"
+    )
     host: str = _setting("0.0.0.0", "待ち受けるアドレス（会場の Wi-Fi から届くように）")
     port: int = _setting(8866, "待ち受けるポート番号")
     public_host: str = _setting("", "タブレットに見せるアドレス（空なら自動で調べる）")

@@ -34,6 +34,7 @@ def settings(db_path, tmp_path):
         db_path=db_path,
         office_db_path=tmp_path / "office.sqlite",
         results_dir=tmp_path / "results",
+        records_dir=tmp_path / "records",
     )
 
 

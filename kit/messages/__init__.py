@@ -8,5 +8,6 @@ from kit.messages.access import *  # noqa: F403
 from kit.messages.common import *  # noqa: F403
 from kit.messages.issues import *  # noqa: F403
 from kit.messages.office import *  # noqa: F403
+from kit.messages.record import *  # noqa: F403
 from kit.messages.supportmap import *  # noqa: F403
 from kit.messages.voting import *  # noqa: F403

@@ -14,6 +14,7 @@ from kit.resultfile.write import save_result_file, saved_result_files
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
 from kit.ui.context import PageContext
+from kit.ui.record import RecordPanel
 
 
 class HandoverPanel:
@@ -28,6 +29,7 @@ class HandoverPanel:
         self.save_button.on_click(guarded(self.feedback)(self.save))
         self.saved_info = classed(w.HTML(), "tk-handover-saved")
         self.earlier = classed(w.HTML(), "tk-handover-earlier")
+        self.record = RecordPanel(ctx)  # the 会議録 is saved from the same phases
         self.widget = classed(
             w.VBox(
                 [
@@ -38,6 +40,7 @@ class HandoverPanel:
                     self.feedback,
                     self.saved_info,
                     self.earlier,
+                    self.record.widget,
                 ]
             ),
             "tk-handover",

@@ -42,6 +42,7 @@ def compiled(conn, plan, tmp_path):
 
 def hostile_table() -> Table:
     return Table(
+        key="test",
         name="テスト",
         title="テストの表",
         columns=(Column("text", "困りごと"), Column("n", "数"), Column("x", "割合")),
@@ -90,7 +91,7 @@ def test_excel_headers_widths_and_frozen_header(tmp_path):
 
 def test_widths_count_japanese_as_double_and_are_capped():
     assert display_width("見守り") == 6 and display_width("abc") == 3
-    long = Table("長い", "長い", (Column("t", "本文"),), (("あ" * 200,),))
+    long = Table("long", "長い", "長い", (Column("t", "本文"),), (("あ" * 200,),))
     assert column_widths(long) == [40]  # wraps instead of widening the page
 
 

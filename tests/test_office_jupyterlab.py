@@ -62,7 +62,7 @@ def test_office_page_in_jupyterlab_needs_no_key_and_creates_no_meeting_db(jupyte
     assert isinstance(app, OfficeApp)
     assert not jupyterlab_env.db_path.exists()
     assert not jupyterlab_env.db_path.parent.exists()
-    assert len(app.tables["会議一覧"]) == 12
+    assert len(app.tables["meetings"]) == 12
     app.conn.close()
 
 

@@ -275,15 +275,15 @@ def map_counts_figure(
 
 
 def office_figures(tables: dict[str, Table], plan: Plan) -> dict[str, go.Figure]:
-    """Every chart of the city views, keyed by its table's name (for the page and the report)."""
+    """Every chart of the city views, keyed by its table's key (for the page and the report)."""
     figures = {}
     for name, make in (
-        ("地区×重点目標", lambda t: heatmap_figure(t, plan)),
-        ("優先課題", lambda t: priorities_figure(t, plan)),
-        ("計画のカバー状況", lambda t: coverage_figure(t, plan)),
-        ("取組の状況", actions_figure),
-        ("参加と投票率", turnout_figure),
-        ("支え合いマップの数", map_counts_figure),
+        ("heatmap", lambda t: heatmap_figure(t, plan)),
+        ("priorities", lambda t: priorities_figure(t, plan)),
+        ("coverage", lambda t: coverage_figure(t, plan)),
+        ("actions", actions_figure),
+        ("turnout", turnout_figure),
+        ("map_counts", map_counts_figure),
     ):
         if name in tables:
             figures[name] = make(tables[name])

@@ -28,7 +28,6 @@ from kit.errors import ValidationError
 from kit.files import safe_name_part, write_atomically
 from kit.office.views import (
     EVERYTHING,
-    HEATMAP_GRID,
     OfficeFilter,
     Table,
     office_tables,
@@ -79,7 +78,7 @@ HEADER_WRAP = 12
 """A header longer than this wraps instead of widening a column of short numbers."""
 HEADER_FILL = "DDEBF7"
 ABOUT_WIDTH = 110
-GRID_NAMES = {HEATMAP_GRID}
+GRID_KEYS = {"heatmap_grid"}
 
 
 def excel_value(kind: str, value: Any) -> tuple[Any, str | None]:
@@ -319,7 +318,7 @@ def _colour_grid(sheet, table: Table, colours: dict[str, str]) -> None:
 
 def _goal_colours(table: Table, plan: Plan | None) -> dict[str, str]:
     """Column key → its 基本計画's colour, for the grid sheet's goal columns."""
-    if plan is None or table.name not in GRID_NAMES:
+    if plan is None or table.key not in GRID_KEYS:
         return {}
     return {
         g.id: plan.basic_plan_of(g.id).color for g in plan.goals() if plan.basic_plan_of(g.id).color
@@ -384,7 +383,7 @@ def html_report(
     from kit.charts.office import office_figures
 
     tables = office_tables(conn, plan, f)
-    figures = office_figures({t.name: t for t in tables}, plan)
+    figures = office_figures({t.key: t for t in tables}, plan)
     counts = summary(conn, f)
     parts = []
     first = True

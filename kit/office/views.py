@@ -66,8 +66,10 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One table of the city views: ``name`` is also the Excel sheet and CSV file name."""
+    """One table of the city views: ``key`` is how code names it, ``name`` (from
+    :data:`SHEET_NAMES`) the Excel sheet and CSV file name a person sees."""
 
+    key: str
     name: str
     title: str
     columns: tuple[Column, ...]
@@ -92,12 +94,31 @@ class Table:
         return len(self.rows)
 
 
+SHEET_NAMES: dict[str, str] = {
+    "meetings": "会議一覧",
+    "heatmap": "地区×重点目標",
+    "heatmap_grid": "地区×重点目標の表",
+    "issues": "困りごとの一覧",
+    "top_items": "各地区の上位項目",
+    "priorities": "優先課題",
+    "coverage": "計画のカバー状況",
+    "actions": "取組の状況",
+    "action_list": "取組の一覧",
+    "turnout": "参加と投票率",
+    "map_counts": "支え合いマップの数",
+    "map_grid": "支え合いマップの数の表",
+}
+"""Each table's key → its sheet (and CSV file) name: the one place these names are written."""
+HEATMAP_GRID = SHEET_NAMES["heatmap_grid"]
+MAP_GRID = SHEET_NAMES["map_grid"]
+
+
 def _table(
-    name: str, title: str, spec: Sequence[tuple[str, str, str]], records: list[dict], note: str = ""
+    key: str, title: str, spec: Sequence[tuple[str, str, str]], records: list[dict], note: str = ""
 ) -> Table:
     columns = tuple(Column(k, h, kind) for k, h, kind in spec)
     rows = tuple(tuple(r.get(c.key) for c in columns) for r in records)
-    return Table(name=name, title=title, columns=columns, rows=rows, note=note)
+    return Table(key=key, name=SHEET_NAMES[key], title=title, columns=columns, rows=rows, note=note)
 
 
 def _args(f: OfficeFilter) -> tuple[int | None, str | None]:
@@ -151,7 +172,7 @@ def meetings_table(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERY
         for m in store.list_meetings(conn, *_args(f))
     ]
     return _table(
-        "会議一覧",
+        "meetings",
         msg.OFFICE_TABLE_MEETINGS,
         (
             ("fiscal_year", "年度", "int"),
@@ -195,7 +216,7 @@ def goal_heatmap(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTH
                 }
             )
     return _table(
-        "地区×重点目標",
+        "heatmap",
         msg.OFFICE_TABLE_HEATMAP,
         (
             ("district_id", "地区ID", "code"),
@@ -230,7 +251,7 @@ def issue_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHIN
             }
         )
     return _table(
-        "困りごとの一覧",
+        "issues",
         msg.OFFICE_TABLE_ISSUES,
         (
             ("held_on", "開催日", "date"),
@@ -278,7 +299,7 @@ def top_items(
             }
         )
     return _table(
-        "各地区の上位項目",
+        "top_items",
         msg.OFFICE_TABLE_TOP_ITEMS,
         (
             ("held_on", "開催日", "date"),
@@ -334,7 +355,7 @@ def top_priorities(
     for rank, rec in enumerate(records, start=1):
         rec["order"] = rank
     return _table(
-        "優先課題",
+        "priorities",
         msg.OFFICE_TABLE_PRIORITIES,
         (
             ("order", "順", "int"),
@@ -403,7 +424,7 @@ def plan_coverage(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYT
             }
         )
     return _table(
-        "計画のカバー状況",
+        "coverage",
         msg.OFFICE_TABLE_COVERAGE,
         (
             ("basic_plan_id", "基本計画", "code"),
@@ -451,7 +472,7 @@ def actions_by_status(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EV
         )
     labels = msg.OFFICE_ACTION_STATUS_LABELS
     return _table(
-        "取組の状況",
+        "actions",
         msg.OFFICE_TABLE_ACTIONS,
         (
             ("district_id", "地区ID", "code"),
@@ -485,7 +506,7 @@ def action_list(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHI
             }
         )
     return _table(
-        "取組の一覧",
+        "action_list",
         msg.OFFICE_TABLE_ACTION_LIST,
         (
             ("held_on", "決めた会議の日", "date"),
@@ -529,7 +550,7 @@ def turnout(conn: sqlite3.Connection, plan: Plan, f: OfficeFilter = EVERYTHING) 
             }
         )
     return _table(
-        "参加と投票率",
+        "turnout",
         msg.OFFICE_TABLE_TURNOUT,
         (
             ("held_on", "開催日", "date"),
@@ -568,7 +589,7 @@ def map_counts_over_time(
         for row in store.map_count_rows(conn, *_args(f))
     ]
     return _table(
-        "支え合いマップの数",
+        "map_counts",
         msg.OFFICE_TABLE_MAP,
         (
             ("district_id", "地区ID", "code"),
@@ -584,8 +605,6 @@ def map_counts_over_time(
 
 
 # --- the same tables as grids, for a report ---------------------------------------------------------
-HEATMAP_GRID = "地区×重点目標の表"
-MAP_GRID = "支え合いマップの数の表"
 
 
 def heatmap_grid(heatmap: Table, plan: Plan) -> Table:
@@ -611,7 +630,7 @@ def heatmap_grid(heatmap: Table, plan: Plan) -> Table:
     spec = [("district_id", "地区ID", "code"), ("district", "地区", "text")]
     spec += [(g.id, f"{g.id} {g.name}", "int") for g in goals]
     spec.append(("total", msg.OFFICE_GRID_TOTAL, "int"))
-    return _table(HEATMAP_GRID, msg.OFFICE_TABLE_HEATMAP_GRID, spec, records, note=heatmap.note)
+    return _table("heatmap_grid", msg.OFFICE_TABLE_HEATMAP_GRID, spec, records, note=heatmap.note)
 
 
 def map_counts_grid(map_counts: Table) -> Table:
@@ -640,7 +659,7 @@ def map_counts_grid(map_counts: Table) -> Table:
         }
         for category, label in sorted(labels.items())
     ]
-    return _table(MAP_GRID, msg.OFFICE_TABLE_MAP_GRID, spec, records, note=map_counts.note)
+    return _table("map_grid", msg.OFFICE_TABLE_MAP_GRID, spec, records, note=map_counts.note)
 
 
 def report_tables(
@@ -651,9 +670,9 @@ def report_tables(
     tables = office_tables(conn, plan, f)
     out = []
     for table in tables:
-        if table.name == "地区×重点目標":
+        if table.key == "heatmap":
             out.append(heatmap_grid(table, plan))
-        out.append(map_counts_grid(table) if table.name == "支え合いマップの数" else table)
+        out.append(map_counts_grid(table) if table.key == "map_counts" else table)
     return out
 
 

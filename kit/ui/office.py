@@ -29,15 +29,15 @@ ALL = ""
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 REPORT_ROWS_SHOWN = 300
 VIEWS = (
-    ("heatmap", "地区×重点目標", msg.OFFICE_TAB_HEATMAP, ("地区×重点目標", "困りごとの一覧")),
-    ("priorities", "優先課題", msg.OFFICE_TAB_PRIORITIES, ("優先課題", "各地区の上位項目")),
-    ("coverage", "計画のカバー状況", msg.OFFICE_TAB_COVERAGE, ("計画のカバー状況",)),
-    ("actions", "取組の状況", msg.OFFICE_TAB_ACTIONS, ("取組の状況", "取組の一覧")),
-    ("turnout", "参加と投票率", msg.OFFICE_TAB_TURNOUT, ("参加と投票率",)),
-    ("map", "支え合いマップの数", msg.OFFICE_TAB_MAP, ("支え合いマップの数",)),
-    ("meetings", None, msg.OFFICE_TAB_MEETINGS, ("会議一覧",)),
+    ("heatmap", "heatmap", msg.OFFICE_TAB_HEATMAP, ("heatmap", "issues")),
+    ("priorities", "priorities", msg.OFFICE_TAB_PRIORITIES, ("priorities", "top_items")),
+    ("coverage", "coverage", msg.OFFICE_TAB_COVERAGE, ("coverage",)),
+    ("actions", "actions", msg.OFFICE_TAB_ACTIONS, ("actions", "action_list")),
+    ("turnout", "turnout", msg.OFFICE_TAB_TURNOUT, ("turnout",)),
+    ("map", "map_counts", msg.OFFICE_TAB_MAP, ("map_counts",)),
+    ("meetings", None, msg.OFFICE_TAB_MEETINGS, ("meetings",)),
 )
-"""(key, figure name, tab title, tables shown under the chart)."""
+"""(view, the table whose chart it shows, tab title, tables shown under the chart), by table key."""
 
 
 def figure_output(figure) -> dict:
@@ -235,7 +235,7 @@ class OfficeApp:
     def refresh_views(self) -> None:
         f = self.current_filter
         tables = views.office_tables(self.conn, self.plan, f)
-        self.tables = {t.name: t for t in tables}
+        self.tables = {t.key: t for t in tables}
         counts = views.summary(self.conn, f)
         self.summary.value = (
             f"<p>{escape(msg.OFFICE_SUMMARY_LINE.format(filter=self.filter_text(), **counts))}</p>"

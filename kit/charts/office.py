@@ -40,6 +40,10 @@ def _empty(fig: go.Figure) -> go.Figure:
     return fig
 
 
+HEADER_WRAP = 6
+"""Characters per line of a goal's name above the heatmap's columns."""
+
+
 def heatmap_figure(
     table: Table, plan: Plan, *, height: int = 620, font_size: int = 16
 ) -> go.Figure:
@@ -52,7 +56,10 @@ def heatmap_figure(
     goals = list(plan.goals())
     value = {(r["district"], r["goal_id"]): r["issues"] for r in records}
     z = [[value.get((d, g.id), 0) for g in goals] for d in districts]
-    x = [f"{g.id}<br>{_wrap(g.name)}" for g in goals]
+    # Narrow columns: the name in short lines of a smaller font, and the goal id last, just
+    # above its column (labels on top align at the bottom), so headers never run together.
+    x = [f"{_wrap(g.name, HEADER_WRAP)}<br><b>{g.id}</b>" for g in goals]
+    lines = 1 + max((-(-len(g.name) // HEADER_WRAP) for g in goals), default=1)
     fig = go.Figure()
     if districts:
         fig.add_trace(
@@ -71,11 +78,17 @@ def heatmap_figure(
             )
         )
         fig.update_yaxes(autorange="reversed", automargin=True)
-        fig.update_xaxes(side="top", automargin=True, tickangle=0)
+        fig.update_xaxes(
+            side="top", automargin=True, tickangle=0, tickfont={"size": font_size - 4}
+        )
     else:
+        lines = 1
         _empty(fig)
     _layout(fig, msg.OFFICE_TABLE_HEATMAP, height=height, font_size=font_size)
-    fig.update_layout(margin={"t": 150})
+    fig.update_layout(
+        margin={"t": 70 + lines * (font_size + 2)},
+        title={"y": 0.99, "yanchor": "top", "yref": "container"},
+    )
     return fig
 
 

@@ -18,13 +18,20 @@ from kit.supportmap import model as sm
 from kit.supportmap.analysis import FINDING_KINDS, analyse_map
 from kit.text import escape
 
+MAP_WIDTH, MAP_HEIGHT = 1020, 600
+"""The map's size: with the title and the warning above it, it fits the first page of A4
+landscape (277 × 190 mm printable, about 1047 × 718 px), so the first printed page carries
+the map itself, not only its heading."""
+
 PAGE_CSS = """
 body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif;
   margin: 16px; color: #212121; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 16px 0 6px; border-bottom: 2px solid #9e9e9e; }
 h3 { font-size: 17px; margin: 10px 0 4px; }
-.privacy { background: #fff3cd; border: 1px solid #e0c060; padding: 6px 10px; font-weight: bold; }
+.privacy { background: #fff3cd; border: 1px solid #e0c060; padding: 6px 10px; font-weight: bold;
+  margin: 4px 0; }
+h1 .date { font-size: 15px; font-weight: normal; margin-left: 16px; }
 .cols { display: flex; gap: 24px; flex-wrap: wrap; }
 .cols > div { flex: 1 1 320px; }
 table { border-collapse: collapse; }
@@ -58,8 +65,8 @@ def handout_html(
         analysis=analysis,
         show_findings=True,
         background=sm.get_background(conn, district_id),
-        height=720,
-        width=1080,
+        height=MAP_HEIGHT,
+        width=MAP_WIDTH,
         font_size=13,
     )
     chart = figure.to_html(
@@ -96,8 +103,7 @@ def handout_html(
 <style>{PAGE_CSS}</style>
 </head>
 <body>
-<h1>{escape(title)}</h1>
-<p>{escape(msg.MAP_HANDOUT_DATE.format(date=date))}</p>
+<h1>{escape(title)}<span class="date">{escape(msg.MAP_HANDOUT_DATE.format(date=date))}</span></h1>
 <p class="privacy">{escape(msg.MAP_PRIVACY_NOTE)}</p>
 <div class="map">{chart}</div>
 <h2>{escape(msg.MAP_HANDOUT_LEGEND)}</h2>

@@ -10,60 +10,113 @@ from pathlib import Path
 
 from kit import messages as msg
 from kit.errors import KitError
-from kit.settings import Settings, load_settings
+from kit.settings import (
+    Settings,
+    commands_of,
+    env_name,
+    flag_of,
+    load_settings,
+    load_settings_with_sources,
+    metavar_of,
+    setting_fields,
+    shown_default,
+    shown_value,
+)
 
 
-def _add_serve_options(parser: argparse.ArgumentParser) -> None:
-    defaults = Settings()
-    parser.add_argument("--db", dest="db_path", type=Path, help="会議データ（SQLite）のファイル")
-    parser.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
-    parser.add_argument("--host", help=f"待ち受けるアドレス（既定 {defaults.host}）")
-    parser.add_argument("--port", type=int, help=f"ポート番号（既定 {defaults.port}）")
-    parser.add_argument("--public-host", dest="public_host", help="タブレットに見せるアドレス")
-    parser.add_argument("--key", dest="facilitator_key", help="進行役の鍵（省略時は保存済みの鍵）")
-    parser.add_argument(
-        "--no-browser",
-        dest="open_browser",
-        action="store_const",
-        const=False,
-        help="このパソコンのブラウザーで進行役のページを開かない",
-    )
-    parser.add_argument(
-        "--show-key",
-        action="store_true",
-        help="進行役の鍵を表示する（鍵はハッシュでしか保存しないので、新しい鍵を作って表示する）",
-    )
-    parser.add_argument(
-        "--pool",
-        dest="member_pool_size",
-        type=int,
-        help=f"参加者ページ用に前もって起動するカーネル数（来るタブレットの台数。既定 {defaults.member_pool_size}）",
-    )
+class Parser(argparse.ArgumentParser):
+    """argparse, with its complaints introduced in Japanese."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(
+            2, f"{self.prog}: 引数が正しくありません（{message}）。--help で使い方を表示します。\n"
+        )
+
+
+def add_setting_flags(parser: argparse.ArgumentParser, command: str) -> None:
+    """The flags of ``command``, made from the settings' one declaration (kit/settings.py)."""
+    for f in setting_fields():
+        if command not in commands_of(f):
+            continue
+        if isinstance(f.default, bool):  # a switch that turns the default round
+            parser.add_argument(
+                flag_of(f),
+                dest=f.name,
+                action="store_const",
+                const=not f.default,
+                default=None,
+                help=f"{f.metadata['help']}（既定 {'する' if f.default else 'しない'}）",
+            )
+            continue
+        parser.add_argument(
+            flag_of(f),
+            dest=f.name,
+            default=None,
+            metavar=metavar_of(f),
+            help=f"{f.metadata['help']}（既定 {shown_default(f)}）",
+        )
+
+
+def setting_overrides(args, **extra) -> dict:
+    """The settings given as flags on this command line (the others stay None)."""
+    overrides = {f.name: getattr(args, f.name, None) for f in setting_fields()}
+    overrides.update(extra)
+    return overrides
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tasukeai", description=msg.APP_NAME)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog="tasukeai", description=msg.APP_NAME)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     plan = sub.add_parser("plan", help="活動計画の体系を表示する")
-    plan.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
+    add_setting_flags(plan, "plan")
     plan.add_argument("--json", action="store_true", help="JSON で出力する")
 
     sample = sub.add_parser("sample-data", help="架空の市のサンプルデータを作る")
     sample.add_argument(
-        "--out", type=Path, default=None, help="出力フォルダー（既定 sample_data/）"
+        "folder",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="書き出すフォルダー（既定 いまのフォルダー）",
+    )
+    sample.add_argument(
+        "--out", type=Path, default=None, help="書き出すフォルダー（folder と同じ）"
     )
 
-    serve = sub.add_parser("serve", help="会議のページを起動する")
-    _add_serve_options(serve)
+    for name, help_text in (
+        ("serve", "会議のページを起動する（URL と QR コードを表示）"),
+        ("demo", "サンプルの市で新しいデータベースを作って起動する"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        add_setting_flags(command, name)
+        command.add_argument(
+            "--verbose", action="store_true", help="Voila の記録（ログ）も画面に表示する"
+        )
+        command.add_argument(
+            "--show-key",
+            action="store_true",
+            help="進行役の鍵を表示する（鍵はハッシュでしか保存しないので、新しい鍵を作って表示する）",
+        )
 
-    demo = sub.add_parser("demo", help="サンプルの市で新しいデータベースを作って起動する")
-    _add_serve_options(demo)
+    settings = sub.add_parser("settings", help="設定の一覧（使われる値・どこから・説明）を表示する")
+    add_setting_flags(settings, "settings")
 
-    sub.add_parser("settings", help="設定の一覧（名前・既定値・説明）を表示する")
+    district = sub.add_parser("district", help="地区を登録する・一覧を表示する（事務局の準備用）")
+    district_sub = district.add_subparsers(
+        dest="district_command", required=True, parser_class=Parser
+    )
+    add = district_sub.add_parser("add", help="地区を登録する")
+    add.add_argument("name", help="地区名（例：さくら台地区）")
+    add.add_argument("--id", dest="district_id", help="地区の ID（省略時は地区名から作る）")
+    add.add_argument("--city", default="", help="市町村名")
+    add_setting_flags(add, "district")
+    listing = district_sub.add_parser("list", help="登録されている地区の一覧")
+    add_setting_flags(listing, "district")
 
     key = sub.add_parser("key", help="進行役の鍵を作り直す・一度だけ使えるリンクを作る")
-    key.add_argument("--db", dest="db_path", type=Path, help="会議データ（SQLite）のファイル")
+    add_setting_flags(key, "key")
     key.add_argument(
         "--rotate",
         action="store_true",
@@ -72,19 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument(
         "--link", action="store_true", help="このパソコンで一度だけ使える進行役のページのリンク"
     )
-    key.add_argument("--port", type=int, help="リンクに使うポート番号")
 
     compile_ = sub.add_parser(
         "compile", help="会議結果ファイルのフォルダーを事務局の集計データに取り込む"
     )
     compile_.add_argument("dir", type=Path, help="会議結果ファイル（.zip）の入ったフォルダー")
-    compile_.add_argument(
-        "--office-db",
-        dest="office_db_path",
-        type=Path,
-        help="事務局の集計データ（SQLite）のファイル",
-    )
-    compile_.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
+    add_setting_flags(compile_, "compile")
     compile_.add_argument("--excel", type=Path, help="集計を Excel ブック（.xlsx）に書き出す")
     compile_.add_argument(
         "--csv",
@@ -95,8 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument("--html", type=Path, help="報告用の HTML（オフラインで開ける）を書き出す")
 
     record = sub.add_parser("record", help="会議録（A4 で印刷できる HTML）を書き出す")
-    record.add_argument("--db", dest="db_path", type=Path, help="会議データ（SQLite）のファイル")
-    record.add_argument("--plan", dest="plan_path", type=Path, help="活動計画ファイル（JSON）")
+    add_setting_flags(record, "record")
     record.add_argument(
         "--meeting",
         default="latest",
@@ -111,18 +156,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kit.serving.terminal import make_streams_safe
+
+    make_streams_safe(sys.stdout, sys.stderr)
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except KitError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 def cmd_plan(args) -> int:
     from kit.plan import load_plan
 
-    plan = load_plan(args.plan_path or load_settings().plan_path)
+    plan = load_plan(load_settings(**setting_overrides(args)).plan_path)
     if args.json:
         print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -133,40 +183,38 @@ def cmd_plan(args) -> int:
 def cmd_sample_data(args) -> int:
     from kit.sample.write import write_sample_data
 
-    out = write_sample_data(args.out)
+    out = write_sample_data(args.out or args.folder or Path.cwd())
     print(msg.SAMPLE_WRITTEN.format(path=out))
     return 0
 
 
-def cmd_settings(_args) -> int:
-    for name, default, help_text in Settings.help_rows():
-        print(f"{name}\t{default}\t{help_text}")
-    return 0
-
-
-def _serve_settings(args, **extra) -> Settings:
-    overrides = {
-        key: getattr(args, key, None)
-        for key in (
-            "db_path",
-            "plan_path",
-            "host",
-            "port",
-            "public_host",
-            "facilitator_key",
-            "member_pool_size",
-            "open_browser",
+def cmd_settings(args) -> int:
+    """The values in effect: defaults, then ``TASUKEAI_*`` variables, then these flags."""
+    settings, sources = load_settings_with_sources(**setting_overrides(args))
+    print(msg.SETTINGS_HEADER)
+    for f in setting_fields():
+        value = shown_value(f, getattr(settings, f.name))
+        print(
+            msg.SETTINGS_LINE.format(
+                name=f.name,
+                value=value,
+                source=sources[f.name],
+                help=f.metadata["help"],
+                flag=flag_of(f),
+                env=env_name(f.name),
+            )
         )
-    }
-    overrides.update(extra)
-    return load_settings(**overrides)
+    return 0
 
 
 def cmd_serve(args, settings: Settings | None = None) -> int:
     from kit.serving.serve import serve
 
-    serve(settings or _serve_settings(args), show_key=getattr(args, "show_key", False))
-    return 0
+    return serve(
+        settings or load_settings(**setting_overrides(args)),
+        verbose=args.verbose,
+        show_key=args.show_key,
+    )
 
 
 def cmd_key(args) -> int:
@@ -175,7 +223,7 @@ def cmd_key(args) -> int:
     from kit.serving.server import FACILITATOR_NOTEBOOK, page_path
     from kit.store import open_store
 
-    settings = load_settings(db_path=args.db_path, port=args.port)
+    settings = load_settings(**setting_overrides(args))
     if not (args.rotate or args.link):
         print(msg.KEY_NOTHING, file=sys.stderr)
         return 2
@@ -194,12 +242,48 @@ def cmd_key(args) -> int:
 
 def cmd_demo(args) -> int:
     from kit.sample.write import build_demo_database
+    from kit.serving.serve import serve
 
     db_path = args.db_path or Path(tempfile.mkdtemp(prefix="tasukeai-demo-")) / "demo.sqlite"
-    settings = _serve_settings(args, db_path=db_path)
-    build_demo_database(settings)
-    print(msg.DEMO_BUILT.format(path=db_path))
-    return cmd_serve(args, settings)
+    settings = load_settings(**setting_overrides(args, db_path=db_path))
+
+    def prepare(settings: Settings) -> None:
+        build_demo_database(settings)
+        print(msg.DEMO_BUILT.format(path=settings.db_path), flush=True)
+
+    return serve(settings, prepare=prepare, verbose=args.verbose, show_key=args.show_key)
+
+
+def cmd_district(args) -> int:
+    """事務局の準備: add a district to a laptop's database, or list them."""
+    from kit.meeting import districts
+    from kit.serving.checks import check_database_location, store_error
+    from kit.store import open_store
+
+    settings = load_settings(**setting_overrides(args))
+    check_database_location(settings.db_path)
+    try:
+        conn = open_store(settings.db_path)
+    except Exception as exc:  # noqa: BLE001 - a Japanese message instead
+        raise store_error(exc, settings.db_path) from None
+    try:
+        if args.district_command == "add":
+            district, added = districts.ensure_district(
+                conn, args.name, district_id=args.district_id, city=args.city
+            )
+            text = msg.DISTRICT_ADDED if added else msg.DISTRICT_EXISTS
+            print(text.format(name=district.name, id=district.id))
+        else:
+            found = districts.list_districts(conn)
+            if not found:
+                print(msg.DISTRICT_LIST_EMPTY)
+            else:
+                print(msg.DISTRICT_LIST_HEADER)
+                for district in found:
+                    print(f"{district.id}\t{district.name}\t{district.city}")
+    finally:
+        conn.close()
+    return 0
 
 
 def cmd_compile(args) -> int:
@@ -209,7 +293,7 @@ def cmd_compile(args) -> int:
     from kit.plan import load_plan
     from kit.store.office import open_office_store
 
-    settings = load_settings(office_db_path=args.office_db_path, plan_path=args.plan_path)
+    settings = load_settings(**setting_overrides(args))
     plan = load_plan(settings.plan_path)
     conn = open_office_store(settings.office_db_path)
     interactive = sys.stderr.isatty()
@@ -248,7 +332,7 @@ def cmd_record(args) -> int:
     from kit.record.page import write_record
     from kit.store import open_store
 
-    settings = load_settings(db_path=args.db_path, plan_path=args.plan_path)
+    settings = load_settings(**setting_overrides(args))
     if not settings.db_path.is_file():
         print(msg.RECORD_DB_MISSING.format(path=settings.db_path), file=sys.stderr)
         return 2
@@ -271,6 +355,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "settings": cmd_settings,
     "key": cmd_key,
+    "district": cmd_district,
     "compile": cmd_compile,
     "record": cmd_record,
 }

@@ -56,3 +56,11 @@ class ResultFileError(KitError):
 class InvalidId(NotFoundError, AccessDenied):
     """An id no page could have sent (text, a list, ``True``, out of range): refused as an
     unknown record is, and as a member who is not in this meeting is."""
+
+
+class SettingsError(KitError):
+    """A setting's value (from the environment or a flag) that cannot be used."""
+
+
+class ServeError(KitError):
+    """``tasukeai serve`` cannot start: port taken, database folder unusable, already running."""

@@ -8,7 +8,7 @@ import sqlite3
 from kit import messages as msg
 from kit.errors import PhaseError, ValidationError
 from kit.ids import checked_ids
-from kit.meeting import access
+from kit.meeting import access, districts
 from kit.store import meetings as store
 from kit.store import transaction
 from kit.store.meetings import Meeting, Member
@@ -22,14 +22,19 @@ AGENDA_MAX_CHARS = 2000
 def create_meeting(
     conn: sqlite3.Connection,
     *,
-    district_id: str,
+    district_id: str | None = None,
+    district_name: str | None = None,
     title: str,
     held_on: str | dt.date,
     plan_id: str,
     agenda: str = "",
     join_code: str | None = None,
 ) -> Meeting:
-    """Start a new meeting of a district with a fresh join code (参加コード)."""
+    """Start a new meeting of a district with a fresh join code (参加コード).
+
+    The district is ``district_id`` (one already known) or ``district_name``, added when it
+    is new; all of it is written, or (on any error) none of it.
+    """
     title = clean_text(
         title,
         max_chars=TITLE_MAX_CHARS,
@@ -46,8 +51,16 @@ def create_meeting(
         multiline=True,
     )
     held_on = parse_date(held_on)
-    store.get_district(conn, district_id)
+    if district_name is not None and str(district_name).strip():
+        name = districts.clean_district_name(district_name)
+    elif district_id is not None:
+        name = None
+        store.get_district(conn, district_id)
+    else:
+        raise ValidationError(msg.DISTRICT_PICK_FIRST)
     with transaction(conn):
+        if name is not None:
+            district_id = districts.add_or_find(conn, name)[0].id
         code = join_code or access.new_join_code(conn)
         return store.insert_meeting(
             conn,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 from kit.meeting import meetings
@@ -17,23 +18,42 @@ SAMPLE_DIR = REPO_ROOT / "sample_data"
 
 
 def build_demo_database(settings: Settings) -> Path:
-    """A fresh database with the sample city's past meetings and today's meeting, ready to run."""
-    for suffix in ("", "-wal", "-shm"):  # a stale WAL of an old file would corrupt the new one
-        Path(f"{settings.db_path}{suffix}").unlink(missing_ok=True)
-    conn = open_store(settings.db_path)
-    plan = load_plan(settings.plan_path)
-    build_sample_city(conn, plan)
-    district_id, _name = DISTRICTS[0]
-    meetings.create_meeting(
-        conn,
-        district_id=district_id,
-        title="支え合い会議（デモ）",
-        held_on=dt.date.today(),
-        plan_id=plan.plan_id,
-        agenda="1. 困りごと出し\n2. 支え合いマップ\n3. 優先順位の投票\n4. まとめ",
-    )
-    conn.close()
-    return settings.db_path
+    """A fresh database with the sample city's past meetings and today's meeting, ready to run.
+
+    Built beside the target under another name and moved into place when complete, so a
+    full disk or an error leaves the old file (or none), never half a database.
+    """
+    target = Path(settings.db_path)
+    building = target.with_name(target.name + ".building")
+    _remove_database(building)
+    try:
+        conn = open_store(building)
+        try:
+            plan = load_plan(settings.plan_path)
+            build_sample_city(conn, plan)
+            district_id, _name = DISTRICTS[0]
+            meetings.create_meeting(
+                conn,
+                district_id=district_id,
+                title="支え合い会議（デモ）",
+                held_on=dt.date.today(),
+                plan_id=plan.plan_id,
+                agenda="1. 困りごと出し\n2. 支え合いマップ\n3. 優先順位の投票\n4. まとめ",
+            )
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        _remove_database(target)  # a stale WAL of an old file would corrupt the new one
+        os.replace(building, target)
+    except BaseException:
+        _remove_database(building)
+        raise
+    return target
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def sample_summary(conn) -> dict:
@@ -48,8 +68,9 @@ def sample_summary(conn) -> dict:
 
 
 def write_sample_data(out: Path | None = None) -> Path:
-    """Rebuild the sample city in memory and write what ``sample_data/`` holds."""
-    out = Path(out or SAMPLE_DIR)
+    """Rebuild the sample city in memory and write what ``sample_data/`` holds into ``out``
+    (default: the current folder; the repository keeps its copy in ``sample_data/``)."""
+    out = Path(out) if out is not None else Path.cwd()
     out.mkdir(parents=True, exist_ok=True)
     conn = open_store(":memory:")
     plan = load_plan()

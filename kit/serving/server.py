@@ -25,7 +25,6 @@ import json
 import os
 import re
 import shutil
-import socket
 from pathlib import Path
 
 from traitlets import Int
@@ -115,11 +114,21 @@ def build_template(root: Path) -> Path:
     return root
 
 
-def voila_argv(settings: Settings, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
-    pools = {
+def voila_config(settings: Settings):
+    """The options whose values are lists or dicts (given on a command line, traitlets
+    would print a DeprecationWarning on the facilitator's terminal)."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.VoilaKernelManager.kernel_pools_config = {
         MEMBER_NOTEBOOK: {"pool_size": max(settings.member_pool_size, 0)},
         "default": {"pool_size": 0},
     }
+    config.VoilaConfiguration.file_allowlist = []
+    return config
+
+
+def voila_argv(settings: Settings, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
     argv = [
         str(notebooks_dir),
         "--no-browser",
@@ -129,12 +138,14 @@ def voila_argv(settings: Settings, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[
         "--theme=light",
         "--VoilaConfiguration.show_tracebacks=False",
         f"--VoilaConfiguration.preheat_kernel={settings.member_pool_size > 0}",
-        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
         "--VoilaKernelManager.fill_delay=0",
         f"--MeetingPool.reserve={POOL_RESERVE}",
         f"--VoilaExecutor.iopub_timeout={settings.iopub_timeout}",
-        "--KernelManager.transport=ipc",
-        "--VoilaConfiguration.file_allowlist=[]",
+        f"--KernelManager.transport={settings.kernel_transport}",
+        # Pages are Japanese: <html lang="ja"> (their titles are in the notebooks' metadata).
+        "--VoilaExporter.language_code=ja",
+        # Never move to another port: the printed URL and QR code name this one.
+        "--Voila.port_retries=0",
     ]
     if settings.cull_idle_timeout > 0:
         argv += [
@@ -277,15 +288,6 @@ class CachedStatic:
         return None
 
 
-def lan_address() -> str:
-    """This laptop's address on the room's network, as tablets should use it."""
-    try:
-        address = socket.gethostbyname(socket.gethostname())
-    except OSError:
-        address = "127.0.0.1"
-    return address
-
-
 def make_voila_app_class():
     """Voila with the listing, contents and file handlers removed, the tuned kernel pool,
     per-page front-end extensions and cached, pre-compressed static files."""
@@ -353,6 +355,28 @@ def make_voila_app_class():
 
     class KitVoila(Voila):
         name = "tasukeai"
+        # Sockets bound by ``tasukeai serve`` before it printed the URLs (kit/serving/checks.py).
+        bound_sockets: list = []
+
+        def listen(self):
+            if not self.bound_sockets:
+                return super().listen()
+            import tornado.httpserver
+            import tornado.ioloop
+
+            server = tornado.httpserver.HTTPServer(
+                self.app, xheaders=self.app.settings.get("xheaders", False)
+            )
+            server.add_sockets(self.bound_sockets)
+            self.log.info("Voila is running at:\n%s", self.display_url)
+            self.ioloop = tornado.ioloop.IOLoop.current()
+            try:
+                self.ioloop.start()
+            except KeyboardInterrupt:
+                self.log.info("Stopping...")
+            finally:
+                server.stop()
+                self.stop()
 
         def initialize(self, argv=None):
             super().initialize(argv)
@@ -398,10 +422,12 @@ def prepare_environment(settings: Settings, runtime_dir: Path) -> dict[str, str]
     return env
 
 
-def run_voila(settings: Settings, runtime_dir: Path) -> None:
-    """Run the server in this process until it is stopped (Ctrl+C / SIGTERM)."""
+def run_voila(settings: Settings, runtime_dir: Path, *, sockets: list | None = None) -> None:
+    """Run the server in this process until it is stopped (Ctrl+C / SIGTERM), on the
+    already bound ``sockets`` when given (else Voila binds ``settings.port`` itself)."""
     os.environ.update(prepare_environment(settings, runtime_dir))
     guard.configure(settings)
     guard.install_log_redaction()
     app_class = make_voila_app_class()
-    app_class.launch_instance(argv=voila_argv(settings))
+    app_class.bound_sockets = list(sockets or [])
+    app_class.launch_instance(argv=voila_argv(settings), config=voila_config(settings))

@@ -85,6 +85,22 @@ def upsert_district(
     return get_district(conn, district_id)
 
 
+def insert_district(
+    conn: sqlite3.Connection, district_id: str, name: str, city: str = ""
+) -> District:
+    """Add a district; an existing id is left as it is (check with :func:`find_district`)."""
+    conn.execute(
+        "INSERT INTO districts (id, name, city) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+        (district_id, name, city),
+    )
+    return get_district(conn, district_id)
+
+
+def find_district(conn: sqlite3.Connection, district_id: str) -> District | None:
+    row = conn.execute("SELECT * FROM districts WHERE id = ?", (district_id,)).fetchone()
+    return None if row is None else District(**dict(row))
+
+
 def get_district(conn: sqlite3.Connection, district_id: str) -> District:
     row = conn.execute("SELECT * FROM districts WHERE id = ?", (district_id,)).fetchone()
     if row is None:

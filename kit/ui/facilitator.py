@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import ipywidgets as w
-import segno
 
 from kit import messages as msg
 from kit.errors import ValidationError
@@ -21,6 +20,7 @@ from kit.ui.board import IssueBoardPanel
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
 from kit.ui.context import PageContext, Panel
 from kit.ui.handover import HandoverPanel
+from kit.ui.join import join_corner_html, join_screen_html
 from kit.ui.map_summary import MapSummaryPanel
 from kit.ui.vote_panel import VotePanel
 from kit.ui.wrapup import WrapUpPanel
@@ -41,11 +41,6 @@ def facilitator_panels() -> dict:
 def member_url(ctx: PageContext) -> str:
     host = ctx.settings.public_host or "localhost"
     return f"http://{host}:{ctx.settings.port}/voila/render/member.ipynb"
-
-
-def qr_svg(url: str, scale: int = 6) -> str:
-    """An inline SVG QR code (no image file, nothing fetched)."""
-    return segno.make(url, error="m").svg_inline(scale=scale, dark="#000", light="#fff")
 
 
 class FacilitatorApp:
@@ -150,9 +145,11 @@ class FacilitatorApp:
             date=escape(meeting.held_on),
         )
         url = member_url(self.ctx)
-        self.join_info.value = msg.JOIN_INFO.format(
-            code=escape(meeting.join_code), url=escape(url), qr=qr_svg(url)
-        )
+        corner = join_corner_html(url, meeting.join_code)
+        if corner != self.join_info.value:
+            self.join_info.value = corner
+        # 準備 has the join screen in the body: the corner would only repeat it smaller.
+        self.join_info.layout.display = "none" if meeting.phase == "setup" else None
         members = store.list_members(self.ctx.conn, meeting.id)
         names = "、".join(escape(m.display_name) for m in members) or msg.NO_MEMBERS_YET
         self.members.value = msg.MEMBERS_JOINED.format(count=len(members), names=names)
@@ -173,20 +170,26 @@ class FacilitatorApp:
 
 
 class SetupPhasePanel:
-    """準備 on the projector: how to join, in large steps, and the meeting's agenda (次第)."""
+    """準備 on the projector: the join screen (QR code and join code filling the screen)
+    and the meeting's agenda (次第)."""
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
-        self.steps = classed(w.HTML(msg.SETUP_HOW_TO_JOIN), "tk-setup-howto")
+        self.join_screen = classed(w.HTML(), "tk-join-screen-box")
         self.agenda = classed(w.HTML(), "tk-setup-agenda-view")
-        self.widget = classed(w.VBox([self.steps, self.agenda]), "tk-setup-phase")
+        self.widget = classed(w.VBox([self.join_screen, self.agenda]), "tk-setup-phase")
         self.refresh()
 
     def refresh(self) -> None:
         meeting = store.get_meeting(self.ctx.conn, self.ctx.meeting_id)
+        screen = join_screen_html(member_url(self.ctx), meeting.join_code)
+        if screen != self.join_screen.value:
+            self.join_screen.value = screen
         lines = [line for line in meeting.agenda.splitlines() if line.strip()]
         items = "".join(f"<li>{escape(line)}</li>" for line in lines)
-        self.agenda.value = msg.SETUP_AGENDA_VIEW.format(items=items) if lines else ""
+        agenda = msg.SETUP_AGENDA_VIEW.format(items=items) if lines else ""
+        if agenda != self.agenda.value:
+            self.agenda.value = agenda
 
 
 class SetupForm:
@@ -196,7 +199,20 @@ class SetupForm:
         self.ctx = ctx
         self.on_chosen = on_chosen
         self.feedback = Feedback("tk-setup-feedback")
-        self.district = classed(w.Dropdown(description=msg.SETUP_DISTRICT), "tk-setup-district")
+        # 地区: pick a known one, or type a new one (the first meeting on a new laptop).
+        self.district_pick = classed(
+            w.Dropdown(description=msg.SETUP_DISTRICT), "tk-setup-district-pick"
+        )
+        self.district_new = classed(
+            w.Text(
+                description=msg.SETUP_DISTRICT_NEW,
+                placeholder=msg.SETUP_DISTRICT_NEW_PLACEHOLDER,
+            ),
+            "tk-setup-district-new",
+        )
+        self.district_pick.observe(self._district_picked, "value")
+        self.district_new.observe(self._district_typed, "value")
+        self.district = classed(w.VBox([self.district_pick, self.district_new]), "tk-setup-district")
         self.title = classed(
             w.Text(description=msg.SETUP_TITLE, placeholder=msg.SETUP_TITLE_PLACEHOLDER),
             "tk-setup-title",
@@ -234,9 +250,20 @@ class SetupForm:
 
     def refresh(self) -> None:
         districts = store.list_districts(self.ctx.conn)
-        options = [(d.name, d.id) for d in districts]
-        if options != list(self.district.options):
-            self.district.options = options
+        options = [(d.name, d.id) for d in districts] + [(msg.SETUP_DISTRICT_NEW_OPTION, "")]
+        if options != list(self.district_pick.options):
+            value = self.district_pick.value
+            self.district_pick.options = options
+            ids = [d.id for d in districts]
+            if value in ids:
+                self.district_pick.value = value
+            elif self.district_new.value.strip() or not ids:
+                self.district_pick.value = ""
+            else:
+                self.district_pick.value = ids[0]
+        # With no district yet, only the box to type one in is shown.
+        self.district_pick.layout.display = None if districts else "none"
+        self.district_new.description = msg.SETUP_DISTRICT_NEW if districts else msg.SETUP_DISTRICT
         meetings_ = store.list_meetings(self.ctx.conn)
         options = [
             (f"{m.held_on} {m.title}（{msg.PHASE_LABELS[m.phase]}）", m.id)
@@ -245,18 +272,37 @@ class SetupForm:
         if options != list(self.existing.options):
             self.existing.options = options
 
+    def _district_picked(self, change) -> None:
+        if change["new"]:  # a known district: the typed name would be ignored, so clear it
+            self.district_new.value = ""
+
+    def _district_typed(self, change) -> None:
+        if change["new"].strip() and self.district_pick.value:
+            self.district_pick.value = ""
+
     def _create(self, _button=None) -> None:
-        if self.district.value is None:
-            raise ValidationError(msg.DISTRICT_NOT_FOUND)
+        typed = self.district_new.value.strip()
+        picked = self.district_pick.value or None
+        if not typed and picked is None:
+            raise ValidationError(msg.DISTRICT_PICK_FIRST)
+        known = {d.id for d in store.list_districts(self.ctx.conn)}
         meeting = meetings.create_meeting(
             self.ctx.conn,
-            district_id=self.district.value,
+            district_id=None if typed else picked,
+            district_name=typed or None,
             title=self.title.value,
             held_on=self.date.value,
             agenda=self.agenda.value,
             plan_id=self.ctx.plan.plan_id,
         )
-        self.feedback.ok(msg.SETUP_CREATED.format(code=meeting.join_code))
+        self.district_new.value = ""
+        self.refresh()
+        self.district_pick.value = meeting.district_id
+        created = msg.SETUP_CREATED.format(code=meeting.join_code)
+        if meeting.district_id not in known:
+            district = store.get_district(self.ctx.conn, meeting.district_id)
+            created = msg.SETUP_DISTRICT_ADDED.format(name=district.name) + created
+        self.feedback.ok(created)
         self.widget.selected_index = None
         self.on_chosen(meeting.id)
 

@@ -8,6 +8,7 @@ or on a repository being present.
 
 from __future__ import annotations
 
+import importlib.util
 from importlib.resources import files
 from pathlib import Path
 
@@ -15,7 +16,16 @@ DEFAULT_PLAN_FILE = "plan_okegawa_6.json"
 
 
 def _package_folder(package: str) -> Path:
-    return Path(str(files(package)))
+    root = files(package)
+    if isinstance(root, Path):
+        return root
+    # A folder without __init__.py (the notebooks) is a namespace package: importlib gives a
+    # MultiplexedPath, whose str() is not a path; its spec names the folder.
+    spec = importlib.util.find_spec(package)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if Path(location).is_dir():
+            return Path(location)
+    return Path(str(root))
 
 
 def notebooks_dir() -> Path:

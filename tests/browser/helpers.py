@@ -41,7 +41,12 @@ def free_port() -> int:
 class KitServer:
     """``tasukeai serve`` (or ``demo``) in a subprocess, with its own database and port."""
 
-    def __init__(self, workdir: Path, *, demo: bool = True, pool: int = 2, extra_args=()):
+    def __init__(
+        self, workdir: Path, *, demo: bool = True, pool: int = 2, extra_args=(), program=None
+    ):
+        """``program``: the command to run instead of this checkout's ``python -m kit.cli``
+        (an installed kit's ``tasukeai``); it then gets no PYTHONPATH into the checkout."""
+        self.program = list(program) if program else None
         self.workdir = Path(workdir)
         self.db_path = self.workdir / "meetings.sqlite"
         self.port = free_port()
@@ -54,9 +59,7 @@ class KitServer:
 
     def command(self) -> list[str]:
         return [
-            sys.executable,
-            "-m",
-            "kit.cli",
+            *(self.program or [sys.executable, "-m", "kit.cli"]),
             "demo" if self.demo else "serve",
             "--db",
             str(self.db_path),
@@ -76,7 +79,10 @@ class KitServer:
 
     def start(self, timeout: float = 90) -> KitServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TASUKEAI_")}
-        env["PYTHONPATH"] = str(REPO)
+        if self.program:
+            env.pop("PYTHONPATH", None)
+        else:
+            env["PYTHONPATH"] = str(REPO)
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self._log = log
         self.proc = subprocess.Popen(

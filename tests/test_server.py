@@ -17,13 +17,34 @@ def test_offline_template_loads_nothing_from_outside(tmp_path):
 
 
 def test_voila_options_for_many_tablets():
-    argv = server.voila_argv(load_settings(environ={}, member_pool_size=3, port=9999))
+    settings = load_settings(environ={}, member_pool_size=3, port=9999, kernel_transport="ipc")
+    argv = server.voila_argv(settings)
     joined = " ".join(argv)
     assert "--KernelManager.transport=ipc" in argv
     assert "--VoilaExecutor.iopub_timeout=" in joined
     assert "cull_idle_timeout" in joined
-    assert '"member.ipynb": {"pool_size": 3}' in joined
     assert "--port=9999" in argv
+    config = server.voila_config(settings)
+    assert config.VoilaKernelManager.kernel_pools_config["member.ipynb"] == {"pool_size": 3}
+    assert config.VoilaConfiguration.file_allowlist == []
+
+
+def test_voila_never_moves_to_another_port_and_pages_are_japanese():
+    argv = server.voila_argv(load_settings(environ={}))
+    assert "--Voila.port_retries=0" in argv
+    assert "--VoilaExporter.language_code=ja" in argv
+
+
+def test_no_option_is_given_in_a_deprecated_form():
+    # lists and dicts on a command line make traitlets print a DeprecationWarning
+    for arg in server.voila_argv(load_settings(environ={})):
+        value = arg.split("=", 1)[-1]
+        assert not value.startswith(("[", "{")), arg
+
+
+def test_kernel_transport_follows_the_setting():
+    argv = server.voila_argv(load_settings(environ={}, kernel_transport="tcp"))
+    assert "--KernelManager.transport=tcp" in argv
 
 
 def test_page_urls_carry_no_key_and_keyed_pages_are_local():

@@ -63,3 +63,111 @@ def test_readme_documents_every_setting_and_command():
         assert f"`{name}`" in readme, name
     for command in cli.COMMANDS:
         assert f"tasukeai {command}" in readme, command
+
+
+# --- flags made from the one declaration; `tasukeai settings`; the README kept true ----------
+def test_every_setting_is_a_flag_of_its_commands():
+    from kit.settings import commands_of, flag_of, setting_fields
+
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(getattr(a, "choices", None), dict))
+    for f in setting_fields():
+        for command in commands_of(f):
+            if command == "district":
+                for sub in ("add", "list"):
+                    district = subparsers.choices["district"]
+                    inner = next(
+                        a
+                        for a in district._actions
+                        if isinstance(getattr(a, "choices", None), dict)
+                    )
+                    assert flag_of(f) in inner.choices[sub].format_help(), (f.name, sub)
+                continue
+            assert flag_of(f) in subparsers.choices[command].format_help(), (f.name, command)
+
+
+def test_flags_reach_the_settings_through_the_same_parsing():
+    args = cli.build_parser().parse_args(
+        ["serve", "--pool", "3", "--port", "9001", "--poll-seconds", "0.25", "--db", "~/x.sqlite"]
+    )
+    settings = load_settings(environ={}, **cli.setting_overrides(args))
+    assert (settings.member_pool_size, settings.port, settings.poll_seconds) == (3, 9001, 0.25)
+    assert settings.db_path == Path("~/x.sqlite").expanduser()
+
+
+def test_settings_command_shows_the_values_in_effect(capsys, monkeypatch):
+    monkeypatch.setenv(env_name("member_pool_size"), "7")
+    monkeypatch.setenv(env_name("port"), "9100")
+    assert cli.main(["settings", "--port", "9200", "--key", "secret-key-123"]) == 0
+    out = capsys.readouterr().out
+    assert "member_pool_size = 7（環境変数 TASUKEAI_MEMBER_POOL_SIZE）" in out
+    assert "port = 9200（引数）" in out  # the flag wins over the environment
+    assert "iopub_timeout = 60（既定）" in out
+    assert "secret-key-123" not in out  # the key is never shown (a projector may be on)
+
+
+def test_bad_values_get_a_japanese_message(capsys):
+    assert cli.main(["settings", "--port", "70000"]) == 2
+    assert "範囲の外" in capsys.readouterr().err
+    assert cli.main(["settings", "--kernel-transport", "udp"]) == 2
+    assert "ipc・tcp" in capsys.readouterr().err
+    assert cli.main(["settings", "--pool", "many"]) == 2
+    assert "整数" in capsys.readouterr().err
+
+
+def test_kernel_transport_by_platform():
+    from kit.settings import default_kernel_transport
+
+    assert default_kernel_transport("win32") == "tcp"
+    assert default_kernel_transport("cygwin") == "tcp"
+    assert default_kernel_transport("linux", ipc_available=True) == "ipc"
+    assert default_kernel_transport("darwin", ipc_available=True) == "ipc"
+    assert default_kernel_transport("linux", ipc_available=False) == "tcp"
+
+
+def test_readme_settings_table_and_cli_help_are_generated_and_current():
+    from tests import readme_sections
+
+    text = readme_sections.README.read_text(encoding="utf-8")
+    for name, build in readme_sections.SECTIONS.items():
+        assert readme_sections.current(text, name) == build(), (
+            f"README section {name} is out of date: run .venv/bin/python -m tests.readme_sections"
+        )
+
+
+def test_every_command_is_in_the_readme_help():
+    from tests import readme_sections
+
+    text = readme_sections.README.read_text(encoding="utf-8")
+    paths = readme_sections.command_paths()
+    assert ["district", "add"] in paths and ["serve"] in paths
+    for path in paths:
+        assert "`" + " ".join(["tasukeai", *path, "--help"]) + "`" in text
+
+
+def test_sample_data_writes_to_the_current_folder_by_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["sample-data"]) == 0
+    assert (tmp_path / "sample_city_summary.json").exists()
+    assert list((tmp_path / "results").glob("*.zip"))
+    named = tmp_path / "named"
+    assert cli.main(["sample-data", str(named)]) == 0
+    assert (named / "sample_city_summary.json").exists()
+
+
+def test_district_add_and_list(tmp_path, capsys):
+    db = str(tmp_path / "m.sqlite")
+    assert cli.main(["district", "add", "さくら台地区", "--db", db]) == 0
+    assert "登録しました" in capsys.readouterr().out
+    assert cli.main(["district", "add", "さくら台 地区", "--db", db]) == 0  # the same name
+    assert "すでに" in capsys.readouterr().out
+    assert (
+        cli.main(["district", "add", "みどり町地区", "--id", "d07", "--city", "架空市", "--db", db])
+        == 0
+    )
+    capsys.readouterr()
+    assert cli.main(["district", "list", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "さくら台地区" in out and "d07\tみどり町地区\t架空市" in out
+    assert cli.main(["district", "add", "", "--db", db]) == 2
+    assert "地区名を入力してください" in capsys.readouterr().err

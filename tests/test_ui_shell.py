@@ -45,9 +45,12 @@ def test_member_name_with_html_is_escaped_in_the_status(conn, settings, plan, me
 def test_facilitator_moves_phases_and_shows_the_setup_panel(conn, settings, plan, meeting):
     app = FacilitatorApp(_ctx(conn, settings, plan))
     assert app.ctx.meeting_id == meeting.id
-    assert "参加するには" in app.panel.steps.value
+    assert meeting.join_code in app.panel.join_screen.value
+    assert 'viewBox="0 0' in app.panel.join_screen.value  # scaled, never clipped
+    assert app.join_info.layout.display == "none"  # the join screen is the body in 準備
     app.next_button.click()
     assert store.get_phase(conn, meeting.id) == "issues"
+    assert app.join_info.layout.display is None and "<svg" in app.join_info.value  # the corner
     app.phase_buttons["vote"].value = True
     assert store.get_phase(conn, meeting.id) == "vote"
     app.phase_buttons["vote"].value = False  # un-pressing the current phase keeps it
@@ -59,7 +62,7 @@ def test_facilitator_moves_phases_and_shows_the_setup_panel(conn, settings, plan
 def test_facilitator_creates_a_meeting_from_the_setup_form(conn, settings, plan, district):
     app = FacilitatorApp(_ctx(conn, settings, plan))
     form = app.setup
-    form.district.value = district.id
+    form.district_pick.value = district.id
     form.title.value, form.date.value, form.agenda.value = (
         "新しい会議",
         "2026-12-01",

@@ -151,3 +151,14 @@ def test_on_this_machine_the_url_is_not_loopback_when_it_has_another_address():
     assert found[0] in real
     chosen = choose_tablet_address(load_settings(environ={}))
     assert chosen.host in real and not chosen.warning
+
+
+def test_the_laptops_own_addresses_are_not_a_tablet_for_the_per_address_cap():
+    # Twelve browsers on the laptop opening the tablet URL (http://<its address>:8866/…) come
+    # from the laptop's own address: they must not be capped as one tablet would be.
+    from kit.serving import guard
+
+    assert guard.is_this_laptop("127.0.0.1") and guard.is_this_laptop("::1")
+    assert not guard.is_this_laptop("203.0.113.9")
+    for address in _global_ipv4_of_this_machine():
+        assert guard.is_this_laptop(address)

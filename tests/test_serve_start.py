@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -240,3 +241,20 @@ def test_bad_setting_in_the_environment(tmp_path):
         timeout=60,
     )
     assert_refused(result, "TASUKEAI_PORT", "整数")
+
+
+def test_verbose_shows_the_log_without_kernel_ids(tmp_path):
+    db = tmp_path / "meetings.sqlite"
+    server = Running(
+        "--db", str(db), "--port", str(free_port()), "--verbose", "--pool", "1", cwd=tmp_path
+    )
+    try:
+        server.wait_for("止めるときは")
+        deadline = time.time() + 90  # a pooled kernel starts: its id would be in the line
+        while time.time() < deadline and "Kernel started" not in server.err_path.read_text():
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    err = server.err_path.read_text(encoding="utf-8")
+    assert "Voila is running" in err and "Kernel started: <id>" in err
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", err)

@@ -52,3 +52,18 @@ def test_page_urls_carry_no_key_and_keyed_pages_are_local():
     assert all("key=" not in url for url in urls.values())
     assert urls["member"].startswith("http://h:1/")
     assert all(urls[n].startswith("http://127.0.0.1:1/") for n in ("facilitator", "map", "office"))
+
+
+def test_every_page_has_its_japanese_title():
+    import json
+
+    from kit import messages as msg
+    from kit.resources import notebooks_dir
+
+    served = sorted(p.name for p in notebooks_dir().glob("*.ipynb"))
+    assert served == sorted(msg.PAGE_TITLES)
+    for name, title in msg.PAGE_TITLES.items():
+        notebook = json.loads((notebooks_dir() / name).read_text(encoding="utf-8"))
+        assert notebook["metadata"]["title"] == title, name
+    assert msg.PAGE_TITLES["member.ipynb"] == "参加者のページ"
+    assert msg.PAGE_TITLES["facilitator.ipynb"] == "進行役のページ"

@@ -101,6 +101,26 @@ def is_loopback(address: str) -> bool:
     return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
+_OWN_ADDRESSES: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def is_this_laptop(address: str) -> bool:
+    """True for loopback and for this laptop's own interface addresses (a browser on the
+    laptop that opened the tablet URL, e.g. http://192.168.1.23:8866/…, arrives from one)."""
+    global _OWN_ADDRESSES
+    if is_loopback(address):
+        return True
+    import time
+
+    from kit.serving.network import system_interfaces
+
+    checked_at, own = _OWN_ADDRESSES
+    if time.monotonic() - checked_at > 30:  # Wi-Fi may change its address during a meeting
+        own = frozenset(i.address for i in system_interfaces())
+        _OWN_ADDRESSES = (time.monotonic(), own)
+    return address.split("%")[0] in own
+
+
 def allowed_addresses(settings: Settings) -> set[str]:
     """Addresses other than the laptop's own loopback that may open keyed pages: the one the
     server listens on, when it is a single address of this laptop, and the setting's list."""
@@ -167,7 +187,7 @@ class GuardState:
         members = self.member_bindings()
         if len(members) >= self.member_cap():
             return msg.GUARD_FULL_BODY
-        if not is_loopback(binding.address):
+        if not is_this_laptop(binding.address):
             per_address = self.config().kernels_per_address
             if sum(1 for b in members if b.address == binding.address) >= max(per_address, 1):
                 return msg.GUARD_DEVICE_FULL_BODY
@@ -377,7 +397,6 @@ class KernelOwnerOnly:
             import tornado.web
 
             raise tornado.web.HTTPError(403, msg.GUARD_FORBIDDEN)
-
 
     def write_error(self, status_code: int, **kwargs) -> None:
         # Jupyter's HTML error page cannot be rendered by Voila's handlers: a short JSON reply.

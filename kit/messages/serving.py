@@ -92,4 +92,5 @@ PAGE_TITLES = {
     "facilitator.ipynb": "進行役のページ",
     "map.ipynb": "支え合いマップ",
     "office.ipynb": "事務局のページ",
+    "office_analysis.ipynb": "事務局の分析（JupyterLab）",
 }

@@ -256,5 +256,5 @@ def test_verbose_shows_the_log_without_kernel_ids(tmp_path):
     finally:
         server.stop()
     err = server.err_path.read_text(encoding="utf-8")
-    assert "Voila is running" in err and "Kernel started: <id>" in err
+    assert "Voila is running" in err and "Kernel started: <" in err
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", err)

@@ -232,7 +232,7 @@ def test_member_page_is_japanese(chromium, installed_server):
 
 def test_no_kernel_id_reaches_the_log_file(installed_server):
     log = Path(f"{installed_server.db_path}.log").read_text(encoding="utf-8")
-    assert "Kernel started: <id>" in log
+    assert "Kernel started: <" in log
     import re
 
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", log)

@@ -99,12 +99,6 @@ SETUP_AGENDA = "次第"
 SETUP_CREATE = "この内容で会議を始める"
 SETUP_EXISTING = "続きの会議"
 SETUP_OPEN = "この会議を開く"
-SETUP_HOW_TO_JOIN = (
-    '<div class="tk-howto"><h2>タブレット・スマホで参加するには</h2><ol>'
-    "<li>カメラで右上の QR コードを読み取る（または URL を入力）</li>"
-    "<li>「参加コード」の数字を入れる</li>"
-    "<li>お名前（呼び名）を入れて「参加する」を押す</li></ol></div>"
-)
 SETUP_AGENDA_VIEW = '<div class="tk-agenda"><h2>きょうの次第</h2><ul>{items}</ul></div>'
 SETUP_CREATED = "会議を作りました。参加コードは {code} です。"
 SAMPLE_WRITTEN = "サンプルデータを書き出しました: {path}"

@@ -11,6 +11,7 @@ which join, send issues and vote; the meeting runs to the hand-over file.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import zipfile
@@ -23,7 +24,8 @@ from tests.browser.helpers import KEY, PROJECTOR, TABLET, KitServer, click, fill
 from tests.installed_kit import installed_venv
 
 WAIT = 60_000
-TABLETS = 4  # 12 were checked by hand (see the issue's closing note); 4 keep CI quick
+# 4 keep CI quick; KIT_TEST_TABLETS=12 plays the issue's twelve (run by hand, see the report)
+TABLETS = int(os.environ.get("KIT_TEST_TABLETS", "4"))
 DISTRICT = "みなみ台地区"
 TITLE = "第1回 みなみ台の話し合い"
 ISSUES = [
@@ -32,6 +34,7 @@ ISSUES = [
     ("3-1", "バス停までの坂道がきつく、買い物に行けない"),
     ("2-2", "子どもの見守りをする人が足りない"),
 ]
+ISSUES = [(goal, f"{text}（{n + 1}）") for n, (goal, text) in enumerate(ISSUES * 3)][:TABLETS]
 
 pytestmark = pytest.mark.slow
 
@@ -115,6 +118,7 @@ def test_first_meeting_from_a_clean_install(chromium, installed_server, tmp_path
 
     # The join screen: the QR code fills the projector, whole, inside the screen.
     box = projector.locator(".tk-join-screen-qr svg").bounding_box()
+    print(f"join-screen QR at 1920x1080: {box['width']:.0f}x{box['height']:.0f} px")
     assert box["height"] >= 0.4 * PROJECTOR["height"], box
     assert box["y"] >= 0 and box["y"] + box["height"] <= PROJECTOR["height"], box
     assert box["x"] >= 0 and box["x"] + box["width"] <= PROJECTOR["width"], box
@@ -165,8 +169,9 @@ def test_first_meeting_from_a_clean_install(chromium, installed_server, tmp_path
     click(projector, "tk-vote-open")
     projector.wait_for_selector(".tk-vote-turnout-box[data-voted='0']", timeout=WAIT)
     for number, page in enumerate(tablets):
-        page.wait_for_selector(f".tk-vote-slider-{number + 1} .noUi-handle", timeout=WAIT)
-        handle = page.locator(f".tk-vote-slider-{number + 1} .noUi-handle").first
+        item = number % len(ISSUES) + 1
+        page.wait_for_selector(f".tk-vote-slider-{item} .noUi-handle", timeout=WAIT)
+        handle = page.locator(f".tk-vote-slider-{item} .noUi-handle").first
         handle.focus()
         for _ in range(3):
             handle.press("ArrowRight")

@@ -6,6 +6,7 @@ a real Windows or macOS.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import types
@@ -88,3 +89,19 @@ def test_no_display_no_browser_on_linux_but_always_on_windows(monkeypatch):
     assert serve.display_available() is False
     monkeypatch.setattr(sys, "platform", "win32")
     assert serve.display_available() is True
+
+
+def test_a_windows_folder_marked_read_only_is_still_used(tmp_path, monkeypatch):
+    # Desktop and Documents carry Windows' read-only mark, which Windows ignores for folders.
+    folder = tmp_path / "Desktop"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        monkeypatch.setattr(sys, "platform", "win32")
+        if os.geteuid() == 0:  # root can write anyway, as Windows does: the folder is used
+            checks.check_database_location(folder / "m.sqlite")
+        monkeypatch.setattr(sys, "platform", "linux")
+        with pytest.raises(ServeError, match="読み取り専用"):
+            checks.check_database_location(folder / "m.sqlite")
+    finally:
+        folder.chmod(0o755)

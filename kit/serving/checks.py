@@ -66,7 +66,9 @@ def check_database_location(db_path: Path) -> None:
         raise ServeError(msg.SERVE_DB_FOLDER_NOT_FOLDER.format(folder=folder))
     if db_path.exists() and not db_path.is_file():
         raise ServeError(msg.SERVE_DB_NOT_FILE.format(path=db_path))
-    if is_marked_read_only(folder):
+    # Windows marks folders such as Desktop and Documents read-only only to keep their look,
+    # and ignores the mark: there the probe below is the test.
+    if sys.platform != "win32" and is_marked_read_only(folder):
         raise ServeError(msg.SERVE_DB_FOLDER_READ_ONLY.format(folder=folder))
     if db_path.exists() and is_marked_read_only(db_path):
         raise ServeError(msg.SERVE_DB_FILE_READ_ONLY.format(path=db_path))

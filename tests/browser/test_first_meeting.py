@@ -181,7 +181,11 @@ def test_first_meeting_from_a_clean_install(chromium, installed_server, tmp_path
     projector.wait_for_selector(f".tk-vote-turnout-box[data-voted='{TABLETS}']", timeout=WAIT)
     click(projector, "tk-vote-close")
     click(projector, "tk-vote-close-confirm")
-    projector.wait_for_selector(".tk-vote-table tr[data-item]", timeout=WAIT)
+    try:  # the result and its chart: slow on a loaded machine
+        projector.wait_for_selector(".tk-vote-table tr[data-item]", timeout=3 * WAIT)
+    except Exception:
+        projector.screenshot(path=str(tmp_path / "vote_closed.png"), full_page=True)
+        raise AssertionError(projector.inner_text(".tk-vote-panel")) from None
 
     # まとめ: one action; then 終了 and the hand-over file for the office.
     click(projector, "tk-phase-wrapup")

@@ -6,6 +6,7 @@ always reads ``msg.SOMETHING``. Names must not clash between submodules (a test 
 
 from kit.messages.access import *  # noqa: F403
 from kit.messages.common import *  # noqa: F403
+from kit.messages.connection import *  # noqa: F403
 from kit.messages.issues import *  # noqa: F403
 from kit.messages.office import *  # noqa: F403
 from kit.messages.record import *  # noqa: F403

@@ -31,7 +31,7 @@ from traitlets import Int
 from traitlets.config import Configurable
 
 from kit.resources import notebooks_dir, stylesheet_path
-from kit.serving import guard
+from kit.serving import connection, guard
 from kit.settings import Settings, settings_environ
 
 NOTEBOOKS_DIR = notebooks_dir()
@@ -106,6 +106,7 @@ def build_template(root: Path) -> Path:
     remaining = re.findall(r"(?:href|src)=[\"']https?://[^\"']+", index)
     if remaining:
         raise RuntimeError(f"template still loads from outside: {remaining}")
+    index = connection.add_to_template(index, target, TEMPLATE_NAME)
     (target / "index.html.j2").write_text(index, encoding="utf-8")
     for name in os.listdir(lab):
         if name != "index.html.j2" and (lab / name).is_file():
@@ -385,6 +386,7 @@ def make_voila_app_class():
         def init_settings(self):
             settings = super().init_settings()
             settings["compress_response"] = True
+            settings.update(connection.websocket_settings())
             return settings
 
         def init_handlers(self):

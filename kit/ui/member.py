@@ -17,6 +17,15 @@ from kit.ui.member_issues import MemberIssuesPanel
 from kit.ui.member_vote import MemberVotePanel
 
 
+def draft_scope(meeting_id: int, member_id: int) -> str:
+    """The CSS class under which the browser keeps this member's drafts (tk-connection.js).
+
+    >>> draft_scope(3, 12)
+    'tk-scope-3-12'
+    """
+    return f"tk-scope-{int(meeting_id)}-{int(member_id)}"
+
+
 def member_panels() -> dict:
     """Phase → panel factory for the tablet. Phases not listed show only a hint."""
     return {"issues": MemberIssuesPanel, "vote": MemberVotePanel}
@@ -78,6 +87,7 @@ class MemberApp:
         self.feedback.clear()
         self.join_box.layout.display = "none"
         self.task_box.layout.display = None
+        self.task_box.add_class(draft_scope(meeting.id, member.id))
         self.status.value = msg.MEMBER_STATUS.format(
             name=_esc(member.display_name), meeting=_esc(meeting.title)
         )

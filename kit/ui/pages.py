@@ -17,12 +17,14 @@ from kit.meeting import access
 from kit.plan import load_plan
 from kit.settings import Settings, load_settings
 from kit.store import open_store
+from kit.ui import resend
 from kit.ui.common import StorePoller, classed, heading, paragraph
 from kit.ui.context import PageContext
 
 
 def page_context(settings: Settings | None = None) -> PageContext:
     settings = settings or load_settings()
+    resend.install()  # a message the page sends again after a reconnect is handled once
     return PageContext(
         conn=open_store(settings.db_path), settings=settings, plan=load_plan(settings.plan_path)
     )

@@ -154,3 +154,39 @@ def test_the_office_notebook_runs_in_a_jupyterlab_kernel(tmp_path, office_db):
     assert "application/vnd.jupyter.widget-view+json" in outputs
     assert msg.KEY_REQUIRED_TITLE not in outputs
     assert not meeting_db.exists()
+
+
+def test_the_office_page_exports_through_export_all(jupyterlab_env, monkeypatch):
+    """One export orchestration: the page's buttons call ``export_all`` (issue 15)."""
+    import inspect
+
+    import kit.ui.office as page_module
+    from kit.ui.pages import office_page
+
+    source = inspect.getsource(page_module)
+    assert "write_workbook" not in source and "write_csv_folder" not in source
+    calls = []
+    real = page_module.export_all
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(page_module, "export_all", spy)
+    app = office_page(show=False)
+    app.district.value = "d02"
+    for kind, button in (
+        ("excel", app.export_excel),
+        ("csv", app.export_csv),
+        ("html", app.export_html),
+    ):
+        button.click()
+        assert calls[-1]["kinds"] == (kind,)
+        assert "かわせみ地区" in calls[-1]["filter_text"]
+    from openpyxl import load_workbook
+
+    book = next(app.export_folder.glob("集計_*.xlsx"))
+    about = {r[0].value: r[1].value for r in load_workbook(book)["説明"].iter_rows()}
+    assert "かわせみ地区" in about["絞り込み"]
+    assert len(load_workbook(book)["会議一覧"]["A"]) == 1 + 2  # the filter applies
+    app.conn.close()

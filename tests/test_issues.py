@@ -131,9 +131,9 @@ def test_member_of_another_meeting_cannot_submit(conn, plan, live, members, dist
 
 def test_closed_meetings_join_code_is_refused(conn, plan, live):
     meetings.set_phase(conn, live.id, "closed")
-    with pytest.raises(PhaseError) as err:
+    with pytest.raises(ValidationError) as err:  # a closed meeting's code is a wrong code
         meetings.join_meeting(conn, live.join_code, "おそく来た人")
-    assert err.value.message == msg.JOIN_CODE_CLOSED
+    assert err.value.message == msg.JOIN_CODE_WRONG
     assert conn.execute("SELECT count(*) FROM members").fetchone()[0] == 0
 
 

@@ -98,11 +98,14 @@ def test_html_in_a_name_is_stored_as_typed(conn, meeting):
     assert member.display_name == "<b>x</b>"
 
 
-def test_closed_meeting_cannot_be_joined(conn, meeting):
+def test_closed_meeting_cannot_be_joined_and_says_nothing_about_itself(conn, meeting):
     meetings.set_phase(conn, meeting.id, "closed")
-    with pytest.raises(PhaseError) as info:
+    with pytest.raises(ValidationError) as info:
         meetings.join_meeting(conn, meeting.join_code, "たなか")
-    assert "終了" in info.value.message
+    with pytest.raises(ValidationError) as wrong:
+        meetings.join_meeting(conn, "999999", "たなか")
+    assert info.value.message == wrong.value.message  # the same answer as a wrong code
+    assert "終了" not in info.value.message
 
 
 def test_phases_move_forward_and_back_and_are_stored(conn, meeting, db_path):

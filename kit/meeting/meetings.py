@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 
 from kit import messages as msg
 from kit.errors import PhaseError, ValidationError
@@ -89,21 +90,32 @@ def join_meeting(
     *,
     name_max_chars: int = 20,
     has_tablet: bool = True,
+    device: str | None = None,
+    attempt_scopes: Sequence[str] = (),
 ) -> tuple[Meeting, Member]:
     """A member joins with the code on the projector and a display name (呼び名).
 
-    The same name (ignoring width, case and spaces) on another tablet continues as the
-    same member, so a member whose tablet runs flat just joins again.
+    From a tablet, ``device`` is the hash of the browser's device secret and the rules of
+    :mod:`kit.meeting.identity` apply (one member per device, a name held by another device
+    needs the facilitator's approval, a paper voter cannot be taken over). Without a device
+    (the facilitator registering a paper voter, scripts, the sample city) the same name
+    (ignoring width, case and spaces) continues as the same member.
+
+    Wrong codes count against ``attempt_scopes`` (this page, this client address): five in a
+    row make them wait (:func:`kit.meeting.access.record_wrong_code`). A closed meeting's
+    code is a wrong code: it says nothing about the meeting.
     """
+    from kit.meeting import identity
+
     code = "".join(str(join_code or "").split())
     code = code.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if not code:
         raise ValidationError(msg.JOIN_CODE_EMPTY)
-    meeting = store.find_meeting_by_code(conn, code)
-    if meeting is None:
+    access.refuse_if_blocked(conn, attempt_scopes)
+    meeting = store.find_meeting_by_code(conn, code) if len(code) <= 16 else None
+    if meeting is None or meeting.phase == "closed":
+        access.record_wrong_code(conn, attempt_scopes)
         raise ValidationError(msg.JOIN_CODE_WRONG)
-    if meeting.phase == "closed":
-        raise PhaseError(msg.JOIN_CODE_CLOSED)
     name = clean_text(
         display_name,
         max_chars=name_max_chars,
@@ -111,11 +123,12 @@ def join_meeting(
         too_long_message=msg.NAME_TOO_LONG,
         control_message=msg.TEXT_CONTROL_CHARS,
     )
+    if device is not None:
+        return meeting, identity.join_with_device(conn, meeting, name, name_key(name), device)
     member = store.join_member(conn, meeting.id, name, name_key(name), has_tablet)
     return meeting, member
 
 
-@checked_ids
 def add_member_without_tablet(
     conn: sqlite3.Connection, meeting_id: int, display_name: str
 ) -> Member:

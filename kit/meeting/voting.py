@@ -431,6 +431,12 @@ def cast_ballot(
             raise NotFoundError(msg.MEMBER_NOT_FOUND)
         if meeting_id != vote.meeting_id:
             raise ValidationError(msg.VOTE_MEMBER_NOT_IN_MEETING)
+        if not paper:  # a paper voter's ballot belongs to the facilitator: no tablet takes it
+            existing = store.get_ballot(conn, vote_id, member_id)
+            if (existing is not None and existing.is_paper) or not meeting_store.get_member(
+                conn, member_id
+            ).has_tablet:
+                raise ConflictError(msg.VOTE_PAPER_BALLOT_LOCKED)
         store.upsert_ballot(conn, vote_id, member_id, normalized, paper)
         ballot = store.get_ballot(conn, vote_id, member_id)
     return ballot  # type: ignore[return-value]

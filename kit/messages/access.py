@@ -63,3 +63,49 @@ JOIN_CODE_WAIT = (
     "参加コードの間違いが続いたため、しばらく受け付けません。"
     "{seconds} 秒ほど待ってから、前のスクリーンのコードをもう一度お確かめください。"
 )
+
+# --- members and devices ---------------------------------------------------------------------
+PAGE_ALREADY_JOINED = "この画面ではもう参加しています。別の方は、ご自分の端末から参加してください。"
+DEVICE_ALREADY_MEMBER = (
+    "この端末は「{name}」さんとして参加しています。別の方は、ご自分の端末から参加してください。"
+)
+NAME_IS_PAPER = (
+    "「{name}」さんは紙で参加しています。ご本人なら、進行役にお知らせください"
+    "（紙の投票は進行役が入力します）。"
+)
+JOIN_WAIT_APPROVAL = (
+    "「{name}」さんは別の端末で参加しています。進行役が前のスクリーンで確認します。"
+    "しばらくお待ちください。"
+)
+JOIN_APPROVED = "進行役が確認しました。「{name}」さんとして参加します。"
+JOIN_DENIED = (
+    "進行役が確認できませんでした。ご自分のお名前（呼び名）で参加してください。"
+    "同じお名前の方がいるときは、名字を足すなどしてください。"
+)
+NEEDS_RELOAD = "ページを読み込み直してから、もう一度参加してください。"
+MEMBER_REMOVED = (
+    "進行役が、この端末を参加者の一覧から外しました。参加するときは、もう一度入力してください。"
+)
+CLAIM_NOT_FOUND = "この確認はもう終わっています。"
+CLAIM_DEVICE_TAKEN = "その端末は、すでに別の方として参加しています。"
+CLAIM_QUESTION = "<p><b>「{name}」さん</b>として参加しようとしています。同じ方ですか？</p>"
+CLAIM_APPROVE = "はい、同じ方です"
+CLAIM_DENY = "いいえ、違います"
+CLAIM_APPROVED = "「{name}」さんの端末を追加しました。"
+CLAIM_DENIED = "参加をお断りしました。"
+NEW_MEMBERS = '<p class="tk-new-members-line">新しく参加：{names}</p>'
+NEW_MEMBER_ITEM = "{name}さん（{time}）"
+REMOVE_SECTION = "参加者を外す"
+REMOVE_CHOICE = "参加者"
+REMOVE_BUTTON = "この方を外す…"
+REMOVE_CONFIRM = "外す"
+REMOVE_CANCEL = "やめる"
+REMOVE_PREVIEW = (
+    "「{name}」さんを参加者から外します。投票 {ballots} 件が消え、投票率からも外れます"
+    "（端末 {devices} 台。送った困りごと {issues} 件は残ります）。よろしいですか？"
+)
+REMOVE_DONE = "「{name}」さんを外しました（投票 {ballots} 件を消しました）。"
+REMOVE_NONE = "外す方を選んでください。"
+VOTE_PAPER_BALLOT_LOCKED = (
+    "この方の投票は紙で受け付けています。変えるときは進行役にお知らせください。"
+)

@@ -20,6 +20,9 @@ class PageContext:
     plan: Plan
     meeting_id: int | None = None
     member_id: int | None = None
+    kernel_id: str | None = None  # VOILA_KERNEL_ID: the server's page_kernels row says who opened it
+    device: str | None = None  # the hash of the browser's device secret (tests set it directly)
+    client_address: str = ""
 
 
 class Panel(Protocol):

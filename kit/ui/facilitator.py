@@ -22,6 +22,7 @@ from kit.ui.context import PageContext, Panel
 from kit.ui.handover import HandoverPanel
 from kit.ui.join import join_corner_html, join_screen_html
 from kit.ui.map_summary import MapSummaryPanel
+from kit.ui.members_admin import MembersAdmin
 from kit.ui.vote_panel import VotePanel
 from kit.ui.wrapup import WrapUpPanel
 
@@ -67,6 +68,7 @@ class FacilitatorApp:
         self.back_button.on_click(guarded(self.feedback)(lambda _b: self._step(-1)))
         self.next_button.on_click(guarded(self.feedback)(lambda _b: self._step(1)))
         self.members = classed(w.HTML(), "tk-members")
+        self.admin = MembersAdmin(ctx)
         self.body = classed(w.VBox(), "tk-phase-body")
         self.setup = SetupForm(ctx, self._meeting_chosen)
         self.header = classed(
@@ -80,6 +82,7 @@ class FacilitatorApp:
                                 layout=w.Layout(flex_flow="row wrap"),
                             ),
                             self.members,
+                            self.admin.widget,
                             self.feedback,
                         ],
                         layout=w.Layout(flex="1 1 auto"),
@@ -153,6 +156,7 @@ class FacilitatorApp:
         members = store.list_members(self.ctx.conn, meeting.id)
         names = "、".join(escape(m.display_name) for m in members) or msg.NO_MEMBERS_YET
         self.members.value = msg.MEMBERS_JOINED.format(count=len(members), names=names)
+        self.admin.refresh()
         if meeting.phase != self.phase:
             self.phase = meeting.phase
             for phase, button in self.phase_buttons.items():

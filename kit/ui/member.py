@@ -8,7 +8,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kit import messages as msg
-from kit.meeting import meetings
+from kit.errors import ValidationError
+from kit.meeting import access, identity
 from kit.store import meetings as store
 from kit.text import escape as _esc
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading, paragraph
@@ -73,16 +74,45 @@ class MemberApp:
             "tk-page",
             "tk-member-page",
         )
+        self.membership = identity.PageMembership(ctx.device, ctx.client_address)
         self.poller = StorePoller(ctx.conn, self.refresh, ctx.settings.poll_seconds)
+        self._identify()
+        self.poller.start()  # from the start: a known device resumes as its member
+
+    # --- who this page is -------------------------------------------------------------------------
+    def _identify(self) -> None:
+        """Learn this page's device from the store once the server has handed the kernel out."""
+        if self.membership.device is None and self.ctx.kernel_id:
+            bound = access.page_kernel(self.ctx.conn, self.ctx.kernel_id)
+            if bound is not None:
+                self.membership.device = self.ctx.device = bound.device_hash
+                self.membership.client_address = self.ctx.client_address = bound.client_address
+        if not self.membership.joined and self.membership.claim_id is None:
+            found = identity.resume(self.ctx.conn, self.membership.device)
+            if found is not None:
+                self._enter(*found)
 
     # --- joining --------------------------------------------------------------------------------
     def _join(self, _button=None) -> None:
-        meeting, member = meetings.join_meeting(
-            self.ctx.conn,
-            self.code.value,
-            self.name.value,
-            name_max_chars=self.ctx.settings.name_max_chars,
-        )
+        self._identify()
+        if self.membership.joined:
+            raise ValidationError(msg.PAGE_ALREADY_JOINED)
+        if self.ctx.kernel_id and self.membership.device is None:
+            raise ValidationError(msg.NEEDS_RELOAD)
+        try:
+            meeting, member = self.membership.join(
+                self.ctx.conn,
+                self.code.value,
+                self.name.value,
+                name_max_chars=self.ctx.settings.name_max_chars,
+            )
+        except identity.ApprovalNeeded as waiting:
+            self.feedback.ok(waiting.message)
+            return
+        self._enter(meeting, member)
+
+    def _enter(self, meeting, member) -> None:
+        self.membership.take(meeting, member)
         self.ctx.meeting_id, self.ctx.member_id = meeting.id, member.id
         self.feedback.clear()
         self.join_box.layout.display = "none"
@@ -91,12 +121,36 @@ class MemberApp:
         self.status.value = msg.MEMBER_STATUS.format(
             name=_esc(member.display_name), meeting=_esc(meeting.title)
         )
+        self.phase = None
         self.refresh()
-        self.poller.start()
+
+    def _leave(self) -> None:
+        """The facilitator removed this member: back to the join form, with the reason."""
+        self.membership.forget()
+        self.ctx.meeting_id = self.ctx.member_id = None
+        self.phase, self.panel = None, None
+        self.body.children = []
+        self.task_box.layout.display = "none"
+        self.join_box.layout.display = None
+        self.feedback.error(msg.MEMBER_REMOVED)
 
     # --- following the phase -----------------------------------------------------------------------
     def refresh(self) -> None:
-        if self.ctx.meeting_id is None:
+        if not self.membership.joined:
+            if self.membership.claim_id is not None:
+                outcome = self.membership.check_claim(self.ctx.conn)
+                if outcome == "approved":
+                    meeting = store.get_meeting(self.ctx.conn, self.membership.meeting_id)
+                    member = store.get_member(self.ctx.conn, self.membership.member_id)
+                    self._enter(meeting, member)
+                    self.feedback.ok(msg.JOIN_APPROVED.format(name=member.display_name))
+                elif outcome == "denied":
+                    self.feedback.error(msg.JOIN_DENIED)
+                return
+            self._identify()
+            return
+        if not identity.member_exists(self.ctx.conn, self.ctx.member_id):
+            self._leave()
             return
         phase = store.get_phase(self.ctx.conn, self.ctx.meeting_id)
         if phase != self.phase:

@@ -101,7 +101,9 @@ def end_keyed_page(container: w.Box, message_title: str, message_body: str) -> N
 def member_page(settings: Settings | None = None, *, show: bool = True):
     from kit.ui.member import MemberApp
 
-    app = MemberApp(page_context(settings))
+    ctx = page_context(settings)
+    ctx.kernel_id = this_kernel_id()
+    app = MemberApp(ctx)
     if show:
         display(app.widget)
     return app

@@ -139,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="集計の表をこのフォルダーに CSV（UTF-8・BOM 付き）で書き出す",
     )
     compile_.add_argument("--html", type=Path, help="報告用の HTML（オフラインで開ける）を書き出す")
+    compile_.add_argument(
+        "--accept-new-key",
+        dest="accept_new_keys",
+        action="append",
+        default=[],
+        metavar="DISTRICT_ID",
+        help="この地区の、これまでと別の署名の鍵を受け入れる（地区のパソコンを替えたときなど）",
+    )
 
     record = sub.add_parser("record", help="会議録（A4 で印刷できる HTML）を書き出す")
     add_setting_flags(record, "record")
@@ -288,7 +296,7 @@ def cmd_district(args) -> int:
 
 def cmd_compile(args) -> int:
     """事務局の集計: every result file in DIR into the office store; a line per file."""
-    from kit.office.compile import compile_folder
+    from kit.office.compile import compile_folder, import_limits
     from kit.office.export import export_to
     from kit.plan import load_plan
     from kit.store.office import open_office_store
@@ -309,7 +317,14 @@ def cmd_compile(args) -> int:
             )
 
     try:
-        report = compile_folder(conn, args.dir, plan, progress=progress)
+        report = compile_folder(
+            conn,
+            args.dir,
+            plan,
+            progress=progress,
+            accept_new_keys=args.accept_new_keys,
+            limits=import_limits(settings),
+        )
         if interactive:
             print(file=sys.stderr)
         for line in report.lines():

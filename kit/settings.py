@@ -160,6 +160,10 @@ class Settings:
         minimum=1,
         maximum=1000,
     )
+    import_max_mb: int = _setting(
+        50, "事務局：結果ファイル 1 つを展開してよい大きさの上限（MB。超えたら読まずに理由を表示）"
+    )
+    import_max_rows: int = _setting(50_000, "事務局：結果ファイルの CSV 1 つあたりの行数の上限")
     kernels_per_address: int = _setting(
         3, "このパソコン以外の 1 つのアドレスから同時に開ける参加者ページの数", minimum=1
     )

@@ -136,11 +136,11 @@ def test_manifest_edited_by_hand_is_caught(office, folder, plan):
 
 
 def test_unknown_future_format_version_is_refused(office, folder, plan):
-    write_minimal_file(folder, plan, format_version=2)
+    write_minimal_file(folder, plan, format_version=3)
     report = compile_folder(office, folder, plan)
     line = report.files[0]
     assert line.status == "error"
-    assert "新しい版のキットで作られたファイルです（形式の版 2" in line.message
+    assert "新しい版のキットで作られたファイルです（形式の版 3" in line.message
     assert table_counts(office)["meetings"] == 0
 
 

@@ -205,3 +205,49 @@ OFFICE_TABLE_ISSUES = "出された困りごとの一覧"
 OFFICE_TABLE_HEATMAP_GRID = "地区 × 重点目標：出された困りごとの数（表）"
 OFFICE_TABLE_MAP_GRID = "支え合いマップの数（区分 × 地区・会議）"
 OFFICE_GRID_TOTAL = "合計"
+
+# --- bounded import and signatures (issue 12) ---------------------------------------------------
+OFFICE_FILE_INFLATES_TOO_MUCH = (
+    "展開すると {mb} MB を超えるため読み込みません（設定 import_max_mb）。"
+    "会議結果ファイルではないか、壊れた・細工されたファイルです。"
+)
+OFFICE_FILE_RATIO = (
+    "「{member}」の圧縮率が異常です（{ratio} 倍を超えます）。展開せずに読み込みを止めました。"
+)
+OFFICE_FILE_TOO_MANY_ENTRIES = (
+    "中のファイルが多すぎます（{limit} 個まで）。会議結果ファイルではありません。"
+)
+OFFICE_FILE_TOO_MANY_ROWS = (
+    "「{member}」の行が多すぎます（{limit} 行まで。設定 import_max_rows）。"
+    "会議結果ファイルとしてありえない量なので、読み込みを止めました。"
+)
+OFFICE_FILE_LINE_TOO_LONG = "「{member}」に長すぎる行があります。CSV として読めません。"
+OFFICE_FILE_MANIFEST_TOO_BIG = "manifest.json が大きすぎます（{kb} KB まで）。"
+OFFICE_FILE_BAD_SIGNATURE = "署名が合いません。ファイルが書き換えられたか、壊れています（manifest の署名と中身が一致しません）。"
+OFFICE_KEY_CHANGED = (
+    "{district}（{district_id}）のファイルですが、これまでと別のパソコンの鍵で署名されています。"
+    "なりすましや書き換えのおそれがあるため取り込みません。地区のパソコンを替えたなど理由が"
+    "分かっているときだけ、「この地区の新しい鍵を受け入れる」"
+    "（tasukeai compile --accept-new-key {district_id}）で取り込んでください。"
+)
+OFFICE_UNSIGNED_BUT_PINNED = (
+    "{district}（{district_id}）のファイルですが、署名がありません。この地区のファイルは"
+    "これまで署名付きでした。なりすましのおそれがあるため取り込みません"
+    "（理由が分かっているときだけ --accept-new-key {district_id}）。"
+)
+OFFICE_UNSIGNED_MARK = "【署名なし】"
+OFFICE_KEY_PINNED = "（この地区の鍵を登録しました）"
+OFFICE_KEY_ACCEPTED = "（この地区の新しい鍵を受け入れました）"
+OFFICE_ACCEPT_KEY_LABEL = "鍵が変わった地区"
+OFFICE_ACCEPT_KEY_BUTTON = "この地区の新しい鍵を受け入れて取り込む"
+OFFICE_ACCEPT_KEY_NONE = "鍵が変わった地区はありません。"
+OFFICE_FOLDER_NOT_ALLOWED = (
+    "このフォルダーは使えません（{folder}）。結果ファイルのフォルダー（{results}）の中か、"
+    "「このフォルダーを使う」で選んだフォルダーにしてください。"
+)
+OFFICE_FOLDER_SYSTEM = "システムのフォルダー（{folder}）は読み込みません。"
+OFFICE_FOLDER_CHOOSE = "このフォルダーを使う"
+OFFICE_FOLDER_CHOSEN = "このフォルダーを使えるようにしました: {folder}"
+OFFICE_FOLDER_TOO_MANY = (
+    "フォルダー（{folder}）のファイルが多すぎます（{limit} 個まで）。結果ファイルのフォルダーを選んでください。"
+)

@@ -16,9 +16,10 @@ True
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from kit import messages as msg
 from kit.errors import ResultFileError, ValidationError
 from kit.plan import Plan
 from kit.resultfile.format import MAX_FILE_BYTES, TABLES, NotAResultFile, ResultFile
-from kit.resultfile.read import read_result_file
+from kit.resultfile.read import ImportLimits, read_result_file
 from kit.store import now, savepoint, transaction
 from kit.store import office as store
 from kit.store.office import open_office_store
@@ -46,6 +47,7 @@ revision than the one compiled, not a result file, or refused with a reason."""
 
 ProgressCallback = Callable[[int, int, str], None]
 BATCH_SIZE = 250
+MAX_FOLDER_FILES = 20_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class FileReport:
     status: str
     message: str
     details: tuple[str, ...] = ()
+    key_refused: bool = False  # a district's signing key changed (details[0]: its id)
 
     @property
     def label(self) -> str:
@@ -101,15 +104,32 @@ def fiscal_year(held_on: str) -> int:
     return year if month >= 4 else year - 1
 
 
-def list_candidate_files(folder: Path) -> list[Path]:
-    """Every file under ``folder`` (sub-folders too), hidden files and temp files excluded."""
-    found = []
-    for path in folder.rglob("*"):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.is_file():
+def import_limits(settings) -> ImportLimits:
+    """The limits of the settings ``import_max_mb`` and ``import_max_rows``."""
+    return ImportLimits(
+        max_unpacked_bytes=max(int(settings.import_max_mb), 1) * 1024 * 1024,
+        max_rows=max(int(settings.import_max_rows), 1),
+    )
+
+
+def list_candidate_files(folder: Path, limit: int = MAX_FOLDER_FILES) -> list[Path]:
+    """Every file under ``folder`` (sub-folders too), hidden files and temp files excluded.
+
+    Symbolic links are not followed (a link must not lead the office out of the folder),
+    and at most ``limit`` files are listed: a results folder holds a few hundred.
+    """
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not os.path.islink(Path(root) / d)
+        )
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith(".") or path.is_symlink() or not path.is_file():
+                continue
             found.append(path)
+            if len(found) > limit:
+                raise ValidationError(msg.OFFICE_FOLDER_TOO_MANY.format(folder=folder, limit=limit))
     return sorted(found, key=lambda p: str(p.relative_to(folder)))
 
 
@@ -120,12 +140,19 @@ def compile_folder(
     *,
     progress: ProgressCallback | None = None,
     batch_size: int = BATCH_SIZE,
+    accept_new_keys: Collection[str] = (),
+    limits: ImportLimits | None = None,
 ) -> CompileReport:
     """Import every result file in ``folder`` into the office store; return the report.
 
     The office's plan is fixed by the first compile; a later compile with another plan
     is refused. Files are written in batches (one transaction each), every file inside
     its own savepoint, so a file that fails leaves nothing behind.
+
+    Each district's signing key is pinned at its first import; a file of that district
+    signed by another key (or unsigned) is refused unless its district id is in
+    ``accept_new_keys`` (the clerk accepted the new key on purpose). ``limits`` bound what a
+    file may unpack to (settings ``import_max_mb``, ``import_max_rows``).
     """
     folder = Path(folder).expanduser()
     if not folder.exists():
@@ -146,13 +173,22 @@ def compile_folder(
         with transaction(office_conn):
             for offset, path in enumerate(batch):
                 name = str(path.relative_to(folder))
-                report.files.append(_compile_one(office_conn, path, name, plan))
+                report.files.append(
+                    _compile_one(office_conn, path, name, plan, accept_new_keys, limits)
+                )
                 if progress:
                     progress(start + offset + 1, total, name)
     return report
 
 
-def _compile_one(conn: sqlite3.Connection, path: Path, name: str, plan: Plan) -> FileReport:
+def _compile_one(
+    conn: sqlite3.Connection,
+    path: Path,
+    name: str,
+    plan: Plan,
+    accept_new_keys: Collection[str] = (),
+    limits: ImportLimits | None = None,
+) -> FileReport:
     if path.suffix.lower() != ".zip":
         return FileReport(name, "unrelated", msg.OFFICE_UNRELATED_FILE)
     try:
@@ -173,25 +209,73 @@ def _compile_one(conn: sqlite3.Connection, path: Path, name: str, plan: Plan) ->
             name, "duplicate", msg.OFFICE_DUPLICATE_FILE.format(first=known.file_name)
         )
     try:
-        result = read_result_file(data, plan)
+        result = read_result_file(data, plan, limits)
     except NotAResultFile as exc:
         return FileReport(name, "unrelated", exc.message)
     except ResultFileError as exc:
         return FileReport(name, "error", exc.message, tuple(exc.details))
     try:
         with savepoint(conn, "office_file"):
-            return import_result(conn, result, name)
+            return import_result(conn, result, name, accept_new_keys=accept_new_keys)
     except sqlite3.Error as exc:
         return FileReport(name, "error", msg.OFFICE_STORE_FAILED, (str(exc),))
 
 
-def import_result(conn: sqlite3.Connection, result: ResultFile, name: str) -> FileReport:
+class KeyRefused(Exception):
+    """A file signed by another key than the one pinned for its district (or unsigned)."""
+
+
+def check_district_key(
+    conn: sqlite3.Connection, result: ResultFile, name: str, accept_new_keys: Collection[str]
+) -> str:
+    """Pin or check the district's signing key; return a note for the report line.
+
+    Raises :class:`KeyRefused` (with the Japanese reason) for another key, or for an
+    unsigned file of a district whose files were signed, unless accepted on purpose.
+    """
+    m = result.manifest
+    pinned = store.get_district_key(conn, m.district_id)
+    accepted = m.district_id in set(accept_new_keys)
+    if not m.signed:
+        if pinned is not None and not accepted:
+            raise KeyRefused(
+                msg.OFFICE_UNSIGNED_BUT_PINNED.format(
+                    district=m.district_name, district_id=m.district_id
+                )
+            )
+        return msg.OFFICE_UNSIGNED_MARK
+    if pinned is None:
+        store.pin_district_key(conn, m.district_id, m.public_key, name)
+        return msg.OFFICE_KEY_PINNED
+    if pinned != m.public_key:
+        if not accepted:
+            raise KeyRefused(
+                msg.OFFICE_KEY_CHANGED.format(district=m.district_name, district_id=m.district_id)
+            )
+        store.pin_district_key(conn, m.district_id, m.public_key, name)
+        return msg.OFFICE_KEY_ACCEPTED
+    return ""
+
+
+def import_result(
+    conn: sqlite3.Connection,
+    result: ResultFile,
+    name: str,
+    *,
+    accept_new_keys: Collection[str] = (),
+) -> FileReport:
     """Take one checked result file into the store (inside a transaction); say what happened."""
     m = result.manifest
+    try:
+        note = check_district_key(conn, result, name, accept_new_keys)
+    except KeyRefused as refused:
+        return FileReport(name, "error", str(refused), (m.district_id,), key_refused=True)
     existing = store.get_meeting(conn, m.meeting_uid)
     where = msg.OFFICE_MEETING_LABEL.format(
         district=m.district_name, date=m.meeting_date, revision=m.revision
     )
+    if note == msg.OFFICE_UNSIGNED_MARK:
+        where = f"{msg.OFFICE_UNSIGNED_MARK}{where}"
     if existing is not None and existing.revision > m.revision:
         store.record_imported_file(conn, result.sha256, name, m.meeting_uid, m.revision)
         return FileReport(
@@ -205,10 +289,12 @@ def import_result(conn: sqlite3.Connection, result: ResultFile, name: str) -> Fi
         )
     store.replace_meeting(conn, _meeting_row(result, name), _table_rows(result))
     store.record_imported_file(conn, result.sha256, name, m.meeting_uid, m.revision)
+    store.set_meeting_signature(conn, m.meeting_uid, m.signed, m.public_key)
+    extra = "" if note == msg.OFFICE_UNSIGNED_MARK else note
     if existing is None:
-        return FileReport(name, "ok", msg.OFFICE_IMPORTED.format(where=where))
+        return FileReport(name, "ok", msg.OFFICE_IMPORTED.format(where=where) + extra)
     return FileReport(
-        name, "replaced", msg.OFFICE_REPLACED.format(where=where, old=existing.revision)
+        name, "replaced", msg.OFFICE_REPLACED.format(where=where, old=existing.revision) + extra
     )
 
 

@@ -27,8 +27,11 @@ from kit.errors import ResultFileError
 from kit.files import safe_name_part
 
 FORMAT_NAME = "tasukeai-result"
-FORMAT_VERSION = 1
-"""The version this kit writes and the newest it reads."""
+FORMAT_VERSION = 2
+"""The version this kit writes and the newest it reads. Version 2 is signed (``public_key``,
+``signature``: see :mod:`kit.resultfile.signing`); version 1 files (unsigned) still import,
+marked 「署名なし」."""
+UNSIGNED_FORMAT_VERSION = 1
 
 MANIFEST_NAME = "manifest.json"
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -199,6 +202,12 @@ class Manifest:
     members_with_tablet: int
     files: Mapping[str, Mapping[str, Any]]
     content_sha256: str
+    public_key: str = ""
+    signature: str = ""
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signature)
 
 
 @dataclass(frozen=True)
@@ -284,6 +293,8 @@ def manifest_from(data: Mapping[str, Any]) -> Manifest:
         members_with_tablet=data["members_with_tablet"],
         files=data["files"],
         content_sha256=data["content_sha256"],
+        public_key=str(data.get("public_key") or ""),
+        signature=str(data.get("signature") or ""),
     )
 
 

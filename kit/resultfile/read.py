@@ -10,6 +10,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kit import messages as msg
@@ -21,7 +22,6 @@ from kit.resultfile.format import (
     FORMAT_VERSION,
     MANIFEST_NAME,
     MAX_FILE_BYTES,
-    MAX_UNPACKED_BYTES,
     REQUIRED_MANIFEST,
     TABLES,
     UNIQUE_KEYS,
@@ -37,19 +37,94 @@ from kit.resultfile.format import (
     parse_json,
     unescape_cell,
 )
+from kit.resultfile.signing import PUBLIC_KEY_FIELD, SIGNATURE_FIELD, verify_manifest
+
+MAX_ENTRIES = 64
+MAX_ROWS = 50_000
+"""Rows per CSV: a real meeting has a few hundred; a hostile file stops here."""
+MAX_RATIO = 200
+"""Declared unpacked size / packed size: the kit's CSVs pack about 5:1; a bomb, thousands."""
+MANIFEST_MAX_BYTES = 1024 * 1024
+CHUNK_BYTES = 64 * 1024
+SMALL_MEMBER_BYTES = 2 * 1024 * 1024
+MAX_LINE_CHARS = 1024 * 1024
 
 
-def read_result_file(data: bytes, plan: Plan) -> ResultFile:
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much one result file may unpack to, and how many rows a CSV may have.
+
+    ``max_unpacked_bytes`` is the setting ``import_max_mb``; ``max_rows`` is
+    ``import_max_rows``. Checked before inflating (declared sizes, ratio) and while
+    inflating (in chunks), so a hostile file stops at the limit, not at the end of memory.
+    """
+
+    max_unpacked_bytes: int = 50 * 1024 * 1024
+    max_rows: int = MAX_ROWS
+    max_ratio: int = MAX_RATIO
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.limit = limit
+
+    def take(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise ResultFileError(msg.OFFICE_FILE_INFLATES_TOO_MUCH.format(mb=_mb(self.limit)))
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g}"
+
+
+class _Inflating(io.RawIOBase):
+    """A zip member as a stream: every chunk counted against the budget and hashed."""
+
+    def __init__(self, source, budget: _Budget) -> None:
+        self.source = source
+        self.budget = budget
+        self.sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self.source.read(min(len(buffer), CHUNK_BYTES))
+        self.budget.take(len(chunk))
+        self.sha.update(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _directory_entries(data: bytes) -> int | None:
+    """The entry count the zip's end record declares, read before the directory is parsed."""
+    tail = data[-(65535 + 22) :]
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    return int.from_bytes(tail[at + 10 : at + 12], "little")
+
+
+def read_result_file(data: bytes, plan: Plan, limits: ImportLimits | None = None) -> ResultFile:
     """Open and check a result file; raise :class:`ResultFileError` with a Japanese reason.
 
-    Checks, in order: a readable zip, a manifest in a known format version, every required
-    field, ``content_sha256``, the plan id against ``plan``, each CSV's SHA-256 and
-    columns, and the values (numbers, plan ids, statuses). Nothing is trusted before that.
+    Checks, in order: a readable zip with few entries, each member's declared size and
+    compression ratio (before inflating anything), a manifest in a known format version,
+    every required field, ``content_sha256``, the signature (version 2), the plan id, each
+    CSV — inflated in chunks within ``limits`` and read as a stream with a row cap — against
+    its SHA-256 and columns, and the values (numbers, plan ids, statuses). Nothing is
+    trusted before that.
     """
+    limits = limits or ImportLimits()
     if not data:
         raise ResultFileError(msg.OFFICE_FILE_EMPTY_FILE)
     if len(data) > MAX_FILE_BYTES:
         raise ResultFileError(msg.OFFICE_FILE_TOO_BIG.format(mb=MAX_FILE_BYTES // (1024 * 1024)))
+    entries = _directory_entries(data)
+    if entries is not None and entries > MAX_ENTRIES:
+        raise ResultFileError(msg.OFFICE_FILE_TOO_MANY_ENTRIES.format(limit=MAX_ENTRIES))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -57,39 +132,129 @@ def read_result_file(data: bytes, plan: Plan) -> ResultFile:
         raise ResultFileError(msg.OFFICE_FILE_DAMAGED_ZIP, details=[str(exc)]) from exc
     with archive:
         names = [info.filename for info in infos]
+        if len(infos) > MAX_ENTRIES:
+            raise ResultFileError(msg.OFFICE_FILE_TOO_MANY_ENTRIES.format(limit=MAX_ENTRIES))
         if MANIFEST_NAME not in names:
             raise NotAResultFile(msg.OFFICE_FILE_NOT_RESULT_FILE)
-        if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES or len(infos) > 64:
-            raise ResultFileError(
-                msg.OFFICE_FILE_TOO_BIG.format(mb=MAX_UNPACKED_BYTES // (1024 * 1024))
-            )
         if len(set(names)) != len(names):
             raise ResultFileError(msg.OFFICE_FILE_DUPLICATE_MEMBER)
-        contents = {}
-        for info in infos:
-            try:
-                contents[info.filename] = archive.read(info)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
-                raise ResultFileError(msg.OFFICE_FILE_DAMAGED_ZIP, details=[str(exc)]) from exc
-    manifest_data = _readmanifest_from(contents[MANIFEST_NAME])
-    manifest = _checkmanifest_from(manifest_data, plan)
-    listed = set(manifest.files)
-    missing = [t.name for t in TABLES if t.name not in listed or t.name not in contents]
-    if missing:
-        raise ResultFileError(msg.OFFICE_FILE_MISSING_FILES, details=missing)
-    extra = sorted(set(contents) - listed - {MANIFEST_NAME})
-    if extra:
-        raise ResultFileError(msg.OFFICE_FILE_EXTRA_FILES, details=extra)
-    for member in sorted(listed):
-        info = manifest.files[member]
-        if member not in contents:
-            raise ResultFileError(msg.OFFICE_FILE_MISSING_FILES, details=[member])
-        expected = info.get("sha256") if isinstance(info, Mapping) else None
-        if hashlib.sha256(contents[member]).hexdigest() != expected:
-            raise ResultFileError(msg.OFFICE_FILE_CHECKSUM_MISMATCH.format(member=member))
-    tables = {t.name: _read_csv(t, contents[t.name], plan) for t in TABLES}
+        _check_declared_sizes(infos, limits)
+        by_name = {info.filename: info for info in infos}
+        budget = _Budget(limits.max_unpacked_bytes)
+        raw_manifest = _inflate(archive, by_name[MANIFEST_NAME], budget, MANIFEST_MAX_BYTES)
+        manifest_data = _readmanifest_from(raw_manifest)
+        manifest = _checkmanifest_from(manifest_data, plan)
+        listed = set(manifest.files)
+        missing = [t.name for t in TABLES if t.name not in listed or t.name not in by_name]
+        if missing:
+            raise ResultFileError(msg.OFFICE_FILE_MISSING_FILES, details=missing)
+        extra = sorted(set(by_name) - listed - {MANIFEST_NAME})
+        if extra:
+            raise ResultFileError(msg.OFFICE_FILE_EXTRA_FILES, details=extra)
+        for member in sorted(listed):
+            if member not in by_name:
+                raise ResultFileError(msg.OFFICE_FILE_MISSING_FILES, details=[member])
+        tables = {}
+        for table in TABLES:
+            info = manifest.files[table.name]
+            expected = info.get("sha256") if isinstance(info, Mapping) else None
+            tables[table.name] = _read_csv_member(
+                archive, by_name[table.name], table, plan, budget, limits, expected
+            )
     _check_references(tables)
     return ResultFile(manifest=manifest, tables=tables, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: ImportLimits) -> None:
+    """Refuse by the zip's own headers, before a byte is inflated."""
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_unpacked_bytes or total > limits.max_unpacked_bytes:
+            raise ResultFileError(
+                msg.OFFICE_FILE_INFLATES_TOO_MUCH.format(mb=_mb(limits.max_unpacked_bytes))
+            )
+        if info.file_size > 4096 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise ResultFileError(
+                msg.OFFICE_FILE_RATIO.format(member=info.filename, ratio=limits.max_ratio)
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ResultFileError(msg.OFFICE_FILE_DAMAGED_ZIP, details=[info.filename])
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, cap: int) -> bytes:
+    parts, size = [], 0
+    try:
+        with archive.open(info) as source:
+            while chunk := source.read(CHUNK_BYTES):
+                budget.take(len(chunk))
+                size += len(chunk)
+                if size > cap:
+                    raise ResultFileError(msg.OFFICE_FILE_MANIFEST_TOO_BIG.format(kb=cap // 1024))
+                parts.append(chunk)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+    ) as exc:
+        raise ResultFileError(msg.OFFICE_FILE_DAMAGED_ZIP, details=[str(exc)]) from exc
+    return b"".join(parts)
+
+
+def _read_csv_member(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    table: CsvTable,
+    plan: Plan,
+    budget: _Budget,
+    limits: ImportLimits,
+    expected_sha256: object,
+) -> list[dict[str, Any]]:
+    """One CSV, inflated in chunks and parsed as a stream; its SHA-256 checked at the end.
+
+    A small member (the usual case) is inflated into memory first — within the budget —
+    which is quicker; a large one is parsed while it inflates.
+    """
+    if info.file_size <= SMALL_MEMBER_BYTES:
+        raw_bytes = _inflate(archive, info, budget, SMALL_MEMBER_BYTES)
+        try:
+            text = raw_bytes.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ResultFileError(msg.OFFICE_FILE_CSV_NOT_UTF8.format(member=table.name)) from exc
+        lines = _bounded_lines(io.StringIO(text, newline=""), table)
+        rows = _read_csv(table, lines, plan, limits.max_rows)
+        if hashlib.sha256(raw_bytes).hexdigest() != expected_sha256:
+            raise ResultFileError(msg.OFFICE_FILE_CHECKSUM_MISMATCH.format(member=table.name))
+        return rows
+    try:
+        with archive.open(info) as source:
+            raw = _Inflating(source, budget)
+            text = io.TextIOWrapper(
+                io.BufferedReader(raw, CHUNK_BYTES), encoding="utf-8-sig", newline=""
+            )
+            rows = _read_csv(table, _bounded_lines(text, table), plan, limits.max_rows)
+            while text.read(CHUNK_BYTES):  # the rest (blank lines), for the checksum
+                pass
+    except UnicodeDecodeError as exc:
+        raise ResultFileError(msg.OFFICE_FILE_CSV_NOT_UTF8.format(member=table.name)) from exc
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+        raise ResultFileError(msg.OFFICE_FILE_DAMAGED_ZIP, details=[str(exc)]) from exc
+    if raw.sha.hexdigest() != expected_sha256:
+        raise ResultFileError(msg.OFFICE_FILE_CHECKSUM_MISMATCH.format(member=table.name))
+    return rows
+
+
+def _bounded_lines(text: io.TextIOBase, table: CsvTable):
+    while True:
+        line = text.readline(MAX_LINE_CHARS)
+        if not line:
+            return
+        if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise ResultFileError(msg.OFFICE_FILE_LINE_TOO_LONG.format(member=table.name))
+        yield line
 
 
 def _readmanifest_from(raw: bytes) -> dict[str, Any]:
@@ -123,9 +288,12 @@ def _checkmanifest_from(data: dict[str, Any], plan: Plan) -> Manifest:
             problems.append(msg.OFFICE_FILE_FIELD_MISSING.format(field=key))
     if problems:
         raise ResultFileError(msg.OFFICE_FILE_MANIFEST_INCOMPLETE, details=problems)
-    without = {k: v for k, v in data.items() if k != "content_sha256"}
+    without = {k: v for k, v in data.items() if k not in ("content_sha256", SIGNATURE_FIELD)}
     if hashlib.sha256(canonical_json(without)).hexdigest() != data["content_sha256"]:
         raise ResultFileError(msg.OFFICE_FILE_MANIFEST_EDITED)
+    if version >= 2 or SIGNATURE_FIELD in data or PUBLIC_KEY_FIELD in data:
+        if not verify_manifest(data):
+            raise ResultFileError(msg.OFFICE_FILE_BAD_SIGNATURE)
     if data["plan_id"] != plan.plan_id:
         raise ResultFileError(
             msg.OFFICE_FILE_OTHER_PLAN.format(theirs=data["plan_id"], ours=plan.plan_id)
@@ -143,15 +311,10 @@ def _checkmanifest_from(data: dict[str, Any], plan: Plan) -> Manifest:
     return manifest_from(data)
 
 
-def _read_csv(table: CsvTable, raw: bytes, plan: Plan) -> list[dict[str, Any]]:
+def _read_csv(table: CsvTable, lines, plan: Plan, max_rows: int = MAX_ROWS) -> list[dict[str, Any]]:
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ResultFileError(msg.OFFICE_FILE_CSV_NOT_UTF8.format(member=table.name)) from exc
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(lines)
         header = next(reader, None)
-        lines = list(reader)
     except csv.Error as exc:
         raise ResultFileError(
             msg.OFFICE_FILE_CSV_BROKEN.format(member=table.name), details=[str(exc)]
@@ -165,9 +328,13 @@ def _read_csv(table: CsvTable, raw: bytes, plan: Plan) -> list[dict[str, Any]]:
         )
     index = {c: header.index(c) for c in table.columns}
     rows = []
-    for line_no, line in enumerate(lines, start=2):
+    for line_no, line in enumerate(_records(reader, table), start=2):
         if not any(cell.strip() for cell in line):
             continue
+        if len(rows) >= max_rows:
+            raise ResultFileError(
+                msg.OFFICE_FILE_TOO_MANY_ROWS.format(member=table.name, limit=max_rows)
+            )
         if len(line) < len(header):
             raise ResultFileError(msg.OFFICE_FILE_CSV_ROW.format(member=table.name, line=line_no))
         row: dict[str, Any] = {}
@@ -196,6 +363,15 @@ def _read_csv(table: CsvTable, raw: bytes, plan: Plan) -> list[dict[str, Any]]:
             )
         rows.append(row)
     return rows
+
+
+def _records(reader, table: CsvTable):
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ResultFileError(
+            msg.OFFICE_FILE_CSV_BROKEN.format(member=table.name), details=[str(exc)]
+        ) from exc
 
 
 def _check_row(name: str, row: dict[str, Any], plan: Plan) -> str | None:

@@ -23,12 +23,14 @@ from kit import messages as msg
 from kit.files import write_atomically
 from kit.meeting.meetings import require_phase
 from kit.plan import Plan
+from kit.resultfile import signing
 from kit.resultfile.format import (
     FORMAT_NAME,
     FORMAT_VERSION,
     MANIFEST_NAME,
     TABLES,
     TABLES_BY_NAME,
+    UNSIGNED_FORMAT_VERSION,
     Column,
     CsvTable,
     Manifest,
@@ -40,9 +42,11 @@ from kit.resultfile.format import (
     parse_json,
     result_file_name,
 )
+from kit.resultfile.signing import Ed25519PrivateKey
 from kit.store import handover as store
 from kit.store import meetings as meeting_store
 from kit.store import now, transaction
+from kit.store.access import database_file as store_file
 
 
 # --- building the file ------------------------------------------------------------------------------
@@ -119,11 +123,16 @@ def snapshot_counts(data: Any, *, before: Any = None) -> list[tuple[str, str, in
 
 
 def build_result_file(
-    conn: sqlite3.Connection, plan: Plan, meeting_id: int, *, created_at: str | None = None
+    conn: sqlite3.Connection,
+    plan: Plan,
+    meeting_id: int,
+    *,
+    created_at: str | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> tuple[bytes, Manifest]:
     """The zip bytes and manifest of one meeting (read-only; call inside a transaction)."""
     header, tables = result_contents(conn, plan, meeting_id, created_at=created_at)
-    return pack_result_file(header, tables)
+    return pack_result_file(header, tables, signing_key=signing_key)
 
 
 def result_contents(
@@ -296,20 +305,35 @@ def _zip_time(created_at: str) -> tuple[int, int, int, int, int, int]:
 
 
 def pack_result_file(
-    header: Mapping[str, Any], tables: Mapping[str, list[dict[str, Any]]]
+    header: Mapping[str, Any],
+    tables: Mapping[str, list[dict[str, Any]]],
+    *,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> tuple[bytes, Manifest]:
     """Zip ``tables`` under a manifest made from ``header`` (checksums added here).
 
-    Deterministic: the same header and rows give the same bytes.
+    With ``signing_key`` the manifest carries the public key and an Ed25519 signature
+    (format version 2); without, it is an unsigned version 1 file (as older kits wrote).
+    Deterministic: the same header, rows and key give the same bytes.
     """
     members = {table.name: _csv_bytes(table, list(tables.get(table.name, []))) for table in TABLES}
     manifest = dict(header)
+    for field_name in ("content_sha256", signing.PUBLIC_KEY_FIELD, signing.SIGNATURE_FIELD):
+        manifest.pop(field_name, None)
+    version = manifest.get("format_version")
+    if signing_key is None and version == FORMAT_VERSION:
+        manifest["format_version"] = UNSIGNED_FORMAT_VERSION  # unsigned: as older kits wrote
+    elif signing_key is not None and isinstance(version, int) and version < FORMAT_VERSION:
+        manifest["format_version"] = FORMAT_VERSION
     manifest["files"] = {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "rows": len(tables.get(name, []))}
         for name, data in members.items()
     }
-    manifest.pop("content_sha256", None)
+    if signing_key is not None:
+        manifest[signing.PUBLIC_KEY_FIELD] = signing.public_key_text(signing_key)
     manifest["content_sha256"] = hashlib.sha256(canonical_json(manifest)).hexdigest()
+    if signing_key is not None:
+        manifest[signing.SIGNATURE_FIELD] = signing.sign_manifest(manifest, signing_key)
     stamp = _zip_time(str(manifest.get("created_at", "")))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -324,6 +348,13 @@ def pack_result_file(
     return buffer.getvalue(), manifest_from(manifest)
 
 
+def store_signing_key(conn: sqlite3.Connection) -> Ed25519PrivateKey | None:
+    """The signing key kept beside this connection's database file (made the first time);
+    ``None`` for an in-memory database."""
+    path = store_file(conn)
+    return None if path is None else signing.load_or_create_signing_key(signing.key_path_for(path))
+
+
 def save_result_file(
     conn: sqlite3.Connection,
     plan: Plan,
@@ -332,6 +363,7 @@ def save_result_file(
     *,
     bump: bool = True,
     created_at: str | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> SavedResult:
     """事務局へ提出するファイルを保存: one click at まとめ/終了 writes one file per save.
 
@@ -340,9 +372,12 @@ def save_result_file(
     happen in one transaction, so two clicks at once never give two files the same
     revision. Allowed in the まとめ and 終了 phases only (checked here, not in the page).
     """
+    key = signing_key or store_signing_key(conn)
     with transaction(conn):
         require_phase(conn, meeting_id, "wrapup", "closed", message=msg.HANDOVER_WRONG_PHASE)
-        data, manifest = build_result_file(conn, plan, meeting_id, created_at=created_at)
+        data, manifest = build_result_file(
+            conn, plan, meeting_id, created_at=created_at, signing_key=key
+        )
         if bump:
             meeting_store.bump_revision(conn, meeting_id)
     name = result_file_name(manifest)
@@ -386,6 +421,9 @@ def write_sample_result_files(
         for vote in tables["votes.csv"]:
             vote["opened_at"] = vote["opened_at"] and f"{meeting.held_on}T11:00:00.000Z"
             vote["closed_at"] = vote["closed_at"] and f"{meeting.held_on}T11:15:00.000Z"
-        data, manifest = pack_result_file(header, tables)
+        seed = hashlib.sha256(f"tasukeai-sample-laptop\x1f{meeting.district_id}".encode()).digest()
+        data, manifest = pack_result_file(
+            header, tables, signing_key=signing.signing_key_from_seed(seed)
+        )
         written.append(write_atomically(target / result_file_name(manifest), data))
     return written

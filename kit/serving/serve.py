@@ -26,6 +26,7 @@ from kit import messages as msg
 from kit.errors import KitError, ServeError
 from kit.meeting import access
 from kit.plan import load_plan
+from kit.resultfile.write import store_signing_key
 from kit.serving import checks, network, terminal
 from kit.serving.logs import StderrToLog, log_path_for
 from kit.settings import Settings
@@ -122,6 +123,7 @@ def open_database(settings: Settings, *, show_key: bool = False) -> tuple[str | 
             key = access.ensure_facilitator_key(conn, settings.facilitator_key)
             if show_key and key is None:
                 key = access.rotate_facilitator_key(conn)  # only its hash is kept: a new one
+            store_signing_key(conn)  # the laptop's result-file key, made at the first start
             return key, access.new_once_token(conn)
         finally:
             conn.close()

@@ -129,3 +129,11 @@ def put_attempts(conn: sqlite3.Connection, attempts: Attempts) -> None:
             attempts.last_failure,
         ),
     )
+
+
+def database_file(conn: sqlite3.Connection) -> str | None:
+    """The file behind ``conn`` (``None`` for an in-memory database): keys live beside it."""
+    for row in conn.execute("PRAGMA database_list"):
+        if row["name"] == "main":
+            return row["file"] or None
+    return None

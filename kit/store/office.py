@@ -127,6 +127,23 @@ CREATE TABLE map_counts (
 );
 """,
     ),
+    Migration(
+        "office_0002_district_keys",
+        """
+CREATE TABLE district_keys (
+    district_id TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL,
+    pinned_at TEXT NOT NULL,
+    file_name TEXT NOT NULL
+);
+
+CREATE TABLE meeting_signatures (
+    meeting_uid TEXT PRIMARY KEY,
+    signed INTEGER NOT NULL,
+    public_key TEXT NOT NULL DEFAULT ''
+);
+""",
+    ),
 )
 
 PLAN_ID_SETTING = "plan_id"
@@ -364,3 +381,42 @@ def compiled_rows(conn: sqlite3.Connection, table: str, meeting_uid: str) -> lis
         raise ValueError(f"not a compiled table: {table}")
     rows = _rows(conn, f"SELECT * FROM {table} WHERE meeting_uid = ? ORDER BY rowid", [meeting_uid])
     return [{k: v for k, v in row.items() if k != "meeting_uid"} for row in rows]
+
+
+# --- district signing keys (pinned at the first import) ------------------------------------------
+def get_district_key(conn: sqlite3.Connection, district_id: str) -> str | None:
+    row = conn.execute(
+        "SELECT public_key FROM district_keys WHERE district_id = ?", (district_id,)
+    ).fetchone()
+    return None if row is None else row["public_key"]
+
+
+def pin_district_key(
+    conn: sqlite3.Connection, district_id: str, public_key: str, file_name: str
+) -> None:
+    conn.execute(
+        "INSERT INTO district_keys (district_id, public_key, pinned_at, file_name)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT(district_id) DO UPDATE SET"
+        " public_key = excluded.public_key, pinned_at = excluded.pinned_at,"
+        " file_name = excluded.file_name",
+        (district_id, public_key, now(), file_name),
+    )
+
+
+def set_meeting_signature(
+    conn: sqlite3.Connection, meeting_uid: str, signed: bool, public_key: str
+) -> None:
+    conn.execute(
+        "INSERT INTO meeting_signatures (meeting_uid, signed, public_key) VALUES (?, ?, ?)"
+        " ON CONFLICT(meeting_uid) DO UPDATE SET signed = excluded.signed,"
+        " public_key = excluded.public_key",
+        (meeting_uid, int(signed), public_key),
+    )
+
+
+def unsigned_meeting_uids(conn: sqlite3.Connection) -> set[str]:
+    """Meetings compiled from a file without a signature (shown 「署名なし」)."""
+    return {
+        r["meeting_uid"]
+        for r in conn.execute("SELECT meeting_uid FROM meeting_signatures WHERE signed = 0")
+    }

@@ -16,8 +16,9 @@ from kit import messages as msg
 from kit.charts.office import office_figures
 from kit.errors import ValidationError
 from kit.office import views
-from kit.office.compile import CompileReport, compile_folder
+from kit.office.compile import CompileReport, compile_folder, import_limits
 from kit.office.export import export_all
+from kit.office.folders import FolderChoice
 from kit.store.office import open_office_store
 from kit.text import escape
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
@@ -109,6 +110,22 @@ class OfficeApp:
         )
         self.folder.layout = w.Layout(width="100%", max_width="900px")
         self.folder.style = {"description_width": "initial"}
+        self.folders = FolderChoice(ctx.settings.results_dir)
+        self.choose_button = big_button(
+            msg.OFFICE_FOLDER_CHOOSE, "tk-office-folder-choose", style=""
+        )
+        self.choose_button.on_click(guarded(self.compile_feedback)(self.choose_folder))
+        self.accept_district = classed(
+            w.Dropdown(description=msg.OFFICE_ACCEPT_KEY_LABEL), "tk-office-accept-key-district"
+        )
+        self.accept_button = big_button(
+            msg.OFFICE_ACCEPT_KEY_BUTTON, "tk-office-accept-key", style="warning"
+        )
+        self.accept_button.on_click(guarded(self.compile_feedback)(self.accept_new_key))
+        self.accept_box = classed(
+            w.HBox([self.accept_district, self.accept_button]), "tk-office-accept-key-box"
+        )
+        self.accept_box.layout.display = "none"
         self.compile_button = big_button(msg.OFFICE_COMPILE, "tk-office-compile", icon="refresh")
         self.compile_button.layout.max_width = "900px"
         self.compile_button.on_click(guarded(self.compile_feedback)(self.compile))
@@ -149,11 +166,13 @@ class OfficeApp:
                     heading(msg.OFFICE_SECTION_COMPILE, level=2),
                     paragraph(msg.OFFICE_COMPILE_HELP),
                     self.folder,
+                    self.choose_button,
                     self.compile_button,
                     self.progress,
                     self.progress_label,
                     self.compile_feedback,
                     self.report_view,
+                    self.accept_box,
                     heading(msg.OFFICE_SECTION_VIEWS, level=2),
                     classed(
                         w.HBox([self.year, self.district], layout=w.Layout(flex_flow="row wrap")),
@@ -250,11 +269,26 @@ class OfficeApp:
             self.view_outputs[key].outputs = tuple(outputs)
 
     # --- actions --------------------------------------------------------------------------------
-    def compile(self, _button=None) -> CompileReport:
-        """Compile the folder typed above; the bar moves file by file; then the views redraw."""
-        folder = Path(self.folder.value.strip() or str(self.settings.results_dir)).expanduser()
+    def choose_folder(self, _button=None) -> Path:
+        """「このフォルダーを使う」: the clerk allows the typed folder for this page (never a
+        system folder)."""
         if not self.folder.value.strip():
             raise ValidationError(msg.OFFICE_FOLDER_EMPTY_INPUT)
+        chosen = self.folders.choose(self.folder.value.strip())
+        self.compile_feedback.ok(msg.OFFICE_FOLDER_CHOSEN.format(folder=chosen))
+        return chosen
+
+    def accept_new_key(self, _button=None) -> CompileReport:
+        """The clerk accepts, on purpose, the new signing key of the district chosen."""
+        if not self.accept_district.value:
+            raise ValidationError(msg.OFFICE_ACCEPT_KEY_NONE)
+        return self.compile(accept_new_keys=(self.accept_district.value,))
+
+    def compile(self, _button=None, *, accept_new_keys=()) -> CompileReport:
+        """Compile the folder typed above; the bar moves file by file; then the views redraw."""
+        if not self.folder.value.strip():
+            raise ValidationError(msg.OFFICE_FOLDER_EMPTY_INPUT)
+        folder = self.folders.check(self.folder.value.strip())
         self.compile_feedback.clear()
         self.progress.value = 0
         self.progress.bar_style = "info"
@@ -272,10 +306,20 @@ class OfficeApp:
 
         self.compile_button.disabled = True
         try:
-            report = compile_folder(self.conn, folder, self.plan, progress=progress)
+            report = compile_folder(
+                self.conn,
+                folder,
+                self.plan,
+                progress=progress,
+                accept_new_keys=accept_new_keys,
+                limits=import_limits(self.settings),
+            )
         finally:
             self.compile_button.disabled = False
         self.report = report
+        refused = sorted({f.details[0] for f in report.files if f.key_refused and f.details})
+        self.accept_district.options = refused
+        self.accept_box.layout.display = None if refused else "none"
         self.progress.bar_style = "danger" if report.has_errors else "success"
         self.progress.value = self.progress.max
         self.progress_label.value = msg.OFFICE_PROGRESS_DONE.format(total=len(report.files))

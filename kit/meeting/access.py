@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import sqlite3
 import time
@@ -51,6 +52,16 @@ KEYED_PAGES = (PAGE_FACILITATOR, PAGE_MAP, PAGE_OFFICE)
 
 class RateLimited(AccessDenied):
     """Too many wrong join codes from this page or this address: wait, then try again."""
+
+
+def is_loopback(address: str) -> bool:
+    """A client on this laptop itself (127.0.0.0/8, ::1, or IPv4 loopback mapped to IPv6)."""
+    try:
+        ip = ipaddress.ip_address(str(address).split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 # --- secrets and their hashes ------------------------------------------------------------------

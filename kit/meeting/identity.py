@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from kit import messages as msg
 from kit.errors import ConflictError, KitError, NotFoundError, ValidationError
+from kit.meeting import access
 from kit.store import identity as store
 from kit.store import meetings as meeting_store
 from kit.store import transaction
@@ -195,7 +196,13 @@ class PageMembership:
 
     @property
     def scopes(self) -> tuple[str, ...]:
-        address = ("addr:" + self.client_address) if self.client_address else ""
+        """Where wrong codes count: this page, and its client address unless it is the laptop
+        itself (the facilitator's own browser is not a guessing tablet)."""
+        address = (
+            "addr:" + self.client_address
+            if self.client_address and not access.is_loopback(self.client_address)
+            else ""
+        )
         return tuple(s for s in (self.page_scope, address) if s)
 
     @property

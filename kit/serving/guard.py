@@ -92,13 +92,7 @@ _request_binding: contextvars.ContextVar[Binding | None] = contextvars.ContextVa
 )
 
 
-def is_loopback(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.split("%")[0])
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+is_loopback = access.is_loopback
 
 
 _OWN_ADDRESSES: tuple[float, frozenset[str]] = (0.0, frozenset())

@@ -438,8 +438,44 @@ def cast_ballot(
             ).has_tablet:
                 raise ConflictError(msg.VOTE_PAPER_BALLOT_LOCKED)
         store.upsert_ballot(conn, vote_id, member_id, normalized, paper)
+        store.delete_draft(conn, vote_id, member_id)  # what was sent is what the page shows
         ballot = store.get_ballot(conn, vote_id, member_id)
     return ballot  # type: ignore[return-value]
+
+
+@checked_ids
+def save_ballot_draft(
+    conn: sqlite3.Connection, vote_id: int, member_id: int, choices: object
+) -> dict[int, int] | None:
+    """Keep a member's unsent allocation (下書き), so a reload, a lost kernel or a restarted
+    server does not lose it; returns what was kept (``None``: nothing to keep).
+
+    Only an open vote of the member's own meeting; the same rules as a ballot. An
+    allocation that is no ballot yet (no dot given) or equals the sent ballot clears it.
+    """
+    vote = store.get_vote(conn, vote_id)
+    items = store.list_items(conn, vote_id)
+    try:
+        normalized: dict[int, int] | None = normalize_choices(vote, items, choices)
+    except ValidationError:
+        normalized = None
+    with transaction(conn):
+        vote = store.get_vote(conn, vote_id)
+        _refuse_unless_open(conn, vote)
+        if store.member_meeting_id(conn, member_id) != vote.meeting_id:
+            raise ValidationError(msg.VOTE_MEMBER_NOT_IN_MEETING)
+        sent = store.get_ballot(conn, vote_id, member_id)
+        if normalized is None or (sent is not None and dict(sent.choices) == normalized):
+            store.delete_draft(conn, vote_id, member_id)
+            return None
+        store.put_draft(conn, vote_id, member_id, normalized)
+    return normalized
+
+
+@checked_ids
+def ballot_draft(conn: sqlite3.Connection, vote_id: int, member_id: int) -> dict[int, int] | None:
+    """The member's unsent allocation for a vote, as ``{item id: value}``, or ``None``."""
+    return store.get_draft(conn, vote_id, member_id)
 
 
 @checked_ids

@@ -221,4 +221,16 @@ CREATE TABLE join_claims (
 CREATE INDEX join_claims_by_meeting ON join_claims(meeting_id, status);
 """,
     ),
+    Migration(
+        "0003_ballot_drafts",
+        """
+CREATE TABLE ballot_drafts (
+    vote_id INTEGER NOT NULL REFERENCES votes(id) ON DELETE CASCADE,
+    member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    choices_json TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (vote_id, member_id)
+);
+""",
+    ),
 )

@@ -292,3 +292,30 @@ def ballots_signature(conn: sqlite3.Connection, vote_id: int) -> tuple[int, int,
         (vote_id,),
     ).fetchone()
     return row[0], row[1], row[2]
+
+
+# --- drafts: allocations moved on a tablet and not sent yet (issue 17) --------------------------
+def put_draft(
+    conn: sqlite3.Connection, vote_id: int, member_id: int, choices: Mapping[int, int]
+) -> None:
+    """Keep (or replace) a member's unsent allocation for a vote."""
+    conn.execute(
+        "INSERT INTO ballot_drafts (vote_id, member_id, choices_json, saved_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(vote_id, member_id) DO UPDATE SET choices_json = excluded.choices_json,"
+        " saved_at = excluded.saved_at",
+        (vote_id, member_id, choices_to_json(choices), now()),
+    )
+
+
+def get_draft(conn: sqlite3.Connection, vote_id: int, member_id: int) -> dict[int, int] | None:
+    row = conn.execute(
+        "SELECT choices_json FROM ballot_drafts WHERE vote_id = ? AND member_id = ?",
+        (vote_id, member_id),
+    ).fetchone()
+    return None if row is None else choices_from_json(row["choices_json"])
+
+
+def delete_draft(conn: sqlite3.Connection, vote_id: int, member_id: int) -> None:
+    conn.execute(
+        "DELETE FROM ballot_drafts WHERE vote_id = ? AND member_id = ?", (vote_id, member_id)
+    )

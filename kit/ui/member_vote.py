@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kit import messages as msg
+from kit.errors import KitError
 from kit.meeting import voting
 from kit.meeting.voting import Vote, VoteItem
 from kit.text import escape
@@ -75,7 +76,9 @@ class MemberVotePanel:
             return
         self.items = voting.vote_items(self.ctx.conn, self.vote.id)
         mine = voting.my_ballot(self.ctx.conn, self.vote.id, self.ctx.member_id)
-        choices = dict(mine.choices) if mine else {}
+        # what was moved and not sent yet comes back (reload, new kernel, restarted server)
+        draft = voting.ballot_draft(self.ctx.conn, self.vote.id, self.ctx.member_id)
+        choices = draft if draft is not None else (dict(mine.choices) if mine else {})
         method = self.vote.method
         if method == "dots":
             how = msg.VOTE_HOW_DOTS.format(dots=self.vote.settings.dots)
@@ -110,17 +113,33 @@ class MemberVotePanel:
         self._show_badge()
 
     def _show_badge(self) -> None:
-        mine = (
-            voting.my_ballot(self.ctx.conn, self.vote.id, self.ctx.member_id) if self.vote else None
-        )
+        conn, member_id = self.ctx.conn, self.ctx.member_id
+        mine = voting.my_ballot(conn, self.vote.id, member_id) if self.vote else None
+        draft = voting.ballot_draft(conn, self.vote.id, member_id) if self.vote else None
         if mine is None:
-            self.badge.value = (
-                f'<div class="tk-vote-not-yet">{escape(msg.VOTE_NOT_YET_BADGE)}</div>'
-            )
+            value = f'<div class="tk-vote-not-yet">{escape(msg.VOTE_NOT_YET_BADGE)}</div>'
             self.send.description = msg.VOTE_SEND
         else:
-            self.badge.value = f'<div class="tk-vote-done">{escape(msg.VOTE_DONE_BADGE)}</div>'
+            value = f'<div class="tk-vote-done">{escape(msg.VOTE_DONE_BADGE)}</div>'
             self.send.description = msg.VOTE_SEND_CHANGE
+        if draft is not None:
+            value += (
+                f'<div class="tk-vote-draft" role="status">{escape(msg.VOTE_DRAFT_UNSENT)}</div>'
+            )
+        if self.badge.value != value:
+            self.badge.value = value
+
+    def _keep_draft(self) -> None:
+        """Keep what the member moved, not sent yet, in the store (下書き)."""
+        if self.vote is None or self.vote.status != "open":
+            return
+        try:
+            voting.save_ballot_draft(
+                self.ctx.conn, self.vote.id, self.ctx.member_id, self.choices()
+            )
+        except KitError:
+            return  # the vote was closed meanwhile: the next refresh shows it
+        self._show_badge()
 
     def _item_label(self, item: VoteItem) -> w.HTML:
         color = NO_GOAL_COLOR
@@ -199,6 +218,7 @@ class MemberVotePanel:
         else:
             self.feedback.clear()
         self._update_remaining()
+        self._keep_draft()
 
     def _update_remaining(self) -> None:
         if not self.sliders:
@@ -229,6 +249,7 @@ class MemberVotePanel:
             t.description = msg.VOTE_APPROVE_ON if change["new"] else msg.VOTE_APPROVE_OFF
             t.icon = "check" if change["new"] else ""
             t.button_style = "success" if change["new"] else ""
+            self._keep_draft()
 
         toggle.observe(changed, "value")
         self.toggles[item.id] = toggle
@@ -264,11 +285,13 @@ class MemberVotePanel:
             self.ranking.append(item_id)
         self.feedback.clear()
         self._update_ranking()
+        self._keep_draft()
 
     def _reset_ranking(self, _button=None) -> None:
         self.ranking = []
         self.feedback.clear()
         self._update_ranking()
+        self._keep_draft()
 
     def _update_ranking(self) -> None:
         if not self.rank_buttons:

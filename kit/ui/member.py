@@ -127,6 +127,8 @@ class MemberApp:
     def _leave(self) -> None:
         """The facilitator removed this member: back to the join form, with the reason."""
         self.membership.forget()
+        if self.ctx.meeting_id is not None and self.ctx.member_id is not None:
+            self.task_box.remove_class(draft_scope(self.ctx.meeting_id, self.ctx.member_id))
         self.ctx.meeting_id = self.ctx.member_id = None
         self.phase, self.panel = None, None
         self.body.children = []

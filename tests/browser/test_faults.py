@@ -50,12 +50,21 @@ def member_page(chromium, base: str, name: str, meeting):
     context = chromium.new_context(viewport=TABLET)
     page = context.new_page()
     page.goto(f"{base}/voila/render/member.ipynb", timeout=WAIT)
-    page.wait_for_selector(".tk-join-form, .tk-task", state="visible", timeout=WAIT)
-    if page.locator(".tk-join-form").is_visible():
+    if shown_after_load(page) == "join":
         join(page, meeting.join_code, name)
     page.wait_for_selector(".tk-task", state="visible", timeout=WAIT)
     page.evaluate("window.__sameDocument = true")  # gone if the page is loaded again
     return page
+
+
+def shown_after_load(page) -> str:
+    """Wait for the member page to show its join form or the member's task; say which."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.tk-join-form, .tk-task')]"
+        ".some(e => e.offsetParent !== null)",
+        timeout=WAIT,
+    )
+    return "task" if page.locator(".tk-task").is_visible() else "join"
 
 
 def set_phase(server, phase: str):
@@ -197,9 +206,7 @@ def test_reload_and_back_forward_keep_the_typed_text(chromium, kit_server):
     time.sleep(1)
 
     page.reload(timeout=WAIT)
-    page.wait_for_selector(".tk-join-form, .tk-task", state="visible", timeout=WAIT)
-    if page.locator(".tk-join-form").is_visible():  # until the device is remembered
-        join(page, meeting.join_code, "再読込さん")
+    assert shown_after_load(page) == "task"  # the device is remembered: no join form
     page.wait_for_function(
         "() => (document.querySelector('.tk-issue-text textarea') || {}).value"
         " === 'ごみ出しの日が分かりにくい'",
@@ -208,9 +215,7 @@ def test_reload_and_back_forward_keep_the_typed_text(chromium, kit_server):
 
     page.goto("about:blank")
     page.go_back(timeout=WAIT)
-    page.wait_for_selector(".tk-join-form, .tk-task", state="visible", timeout=WAIT)
-    if page.locator(".tk-join-form").is_visible():
-        join(page, meeting.join_code, "再読込さん")
+    assert shown_after_load(page) == "task"  # the device is remembered: no join form
     page.wait_for_function(
         "() => (document.querySelector('.tk-issue-text textarea') || {}).value"
         " === 'ごみ出しの日が分かりにくい'",
@@ -226,9 +231,7 @@ def test_reload_and_back_forward_keep_the_typed_text(chromium, kit_server):
     # once sent, the draft is gone: a reload shows an empty form
     time.sleep(1)
     page.reload(timeout=WAIT)
-    page.wait_for_selector(".tk-join-form, .tk-task", state="visible", timeout=WAIT)
-    if page.locator(".tk-join-form").is_visible():
-        join(page, meeting.join_code, "再読込さん")
+    assert shown_after_load(page) == "task"  # the device is remembered: no join form
     page.wait_for_selector(".tk-issue-text textarea", timeout=WAIT)
     time.sleep(1.5)
     assert page.input_value(".tk-issue-text textarea") == ""
@@ -347,14 +350,39 @@ def test_server_restart_page_comes_back_by_itself_with_the_text(chromium, kit_se
     start = time.monotonic()
     # the old kernel is gone: the page loads itself again, nobody touches it
     page.wait_for_function("() => window.__sameDocument !== true", timeout=WAIT)
-    page.wait_for_selector(".tk-join-form, .tk-task", state="visible", timeout=WAIT)
-    record("server restarted: page back", time.monotonic() - start)
-    if page.locator(".tk-join-form").is_visible():  # until the device is remembered
-        join(page, meeting.join_code, "再起動さん")
+    assert shown_after_load(page) == "task"  # the same member, nothing typed
+    record("server restarted: member back", time.monotonic() - start)
     page.wait_for_function(
         "() => (document.querySelector('.tk-issue-text textarea') || {}).value"
         " === '街灯が暗い（駅の北側）'",
         timeout=15_000,
     )
     assert not banner_shown(page)
+    page.context.close()
+
+
+def test_reload_keeps_the_unsent_dots(chromium, kit_server):
+    vote = open_dots_vote(kit_server)
+    meeting = current_meeting(kit_server)
+    page = member_page(chromium, kit_server.base, "下書きさん", meeting)
+    me = member_id(kit_server, meeting, "下書きさん")
+    handle = page.locator(".tk-vote-slider-2 .noUi-handle").first
+    handle.focus()
+    handle.press("ArrowRight")
+    page.wait_for_selector(".tk-vote-draft", timeout=WAIT)  # 「まだ送っていません」
+    time.sleep(0.5)
+    handle.press("ArrowRight")
+    page.wait_for_selector(".tk-vote-remaining-big[data-left='3']", timeout=WAIT)
+    time.sleep(1)
+
+    page.reload(timeout=WAIT)
+    assert shown_after_load(page) == "task"  # the device is remembered: no join form
+    page.wait_for_selector(".tk-vote-remaining-big[data-left='3']", timeout=WAIT)
+    assert msg.VOTE_DRAFT_UNSENT in page.inner_text(".tk-vote-badge")
+    assert my_choices(kit_server, vote.id, me) is None  # a draft is not a ballot
+    click(page, "tk-vote-send")
+    page.wait_for_selector(".tk-vote-done", timeout=WAIT)
+    items = [item.id for item in voting_items(kit_server, vote.id)]
+    assert my_choices(kit_server, vote.id, me) == {items[1]: 2}
+    page.wait_for_selector(".tk-vote-draft", state="detached", timeout=WAIT)
     page.context.close()

@@ -104,3 +104,26 @@ def test_drafts_are_checked_on_the_server(conn, plan, vote_phase, members, meeti
 
 def test_draft_scope_class_names_the_member():
     assert draft_scope(7, 42) == "tk-scope-7-42"
+
+
+def test_two_devices_of_one_member_show_the_sent_ballot_live(
+    conn, settings, plan, vote_phase, members
+):
+    vote, items = open_vote(conn, plan, vote_phase)
+    phone = tablet(conn, settings, plan, vote_phase, members[0])
+    pad = tablet(conn, settings, plan, vote_phase, members[0])
+    phone.sliders[items[0].id].value = 3
+    phone.send.click()
+    pad.refresh()  # the poller's next look at the store
+    assert dots(pad) == {items[0].id: 3, items[1].id: 0, items[2].id: 0}
+    assert msg.VOTE_DONE_BADGE in pad.badge.value
+    pad.sliders[items[0].id].value = 1
+    pad.sliders[items[2].id].value = 2
+    pad.send.click()
+    phone.refresh()
+    assert dots(phone) == {items[0].id: 1, items[1].id: 0, items[2].id: 2}
+    assert len(voting.ballots(conn, vote.id)) == 1  # one person on the projector
+    # a refresh with nothing new keeps what is being moved on this device
+    phone.sliders[items[1].id].value = 1
+    phone.refresh()
+    assert phone.sliders[items[1].id].value == 1

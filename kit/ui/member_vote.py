@@ -40,6 +40,7 @@ class MemberVotePanel:
         self.send = big_button(msg.VOTE_SEND, "tk-vote-send", style="success")
         self.send.on_click(guarded(self.feedback)(self._send))
         self._adjusting = False
+        self._shown_ballot: tuple | None = None
         self.refresh()
 
     @property
@@ -59,7 +60,20 @@ class MemberVotePanel:
                 self.feedback.clear()
             self._build(key)
         elif key is not None and key[1] == "open":
-            self._show_badge()
+            if self._ballot_key() != self._shown_ballot:
+                self._build(key)  # sent from the member's other device: show what was sent
+            else:
+                self._show_badge()
+
+    def _ballot_key(self) -> tuple | None:
+        if self.vote is None:
+            return None
+        mine = voting.my_ballot(self.ctx.conn, self.vote.id, self.ctx.member_id)
+        return (
+            None
+            if mine is None
+            else (mine.changes, mine.cast_at, tuple(sorted(mine.choices.items())))
+        )
 
     def _build(self, key) -> None:
         self.sliders, self.toggles, self.rank_buttons, self.ranking = {}, {}, {}, []
@@ -75,6 +89,7 @@ class MemberVotePanel:
             self.body.children = [paragraph(msg.VOTE_CLOSED_MEMBER, cls="tk-vote-closed-msg")]
             return
         self.items = voting.vote_items(self.ctx.conn, self.vote.id)
+        self._shown_ballot = self._ballot_key()
         mine = voting.my_ballot(self.ctx.conn, self.vote.id, self.ctx.member_id)
         # what was moved and not sent yet comes back (reload, new kernel, restarted server)
         draft = voting.ballot_draft(self.ctx.conn, self.vote.id, self.ctx.member_id)
@@ -323,5 +338,6 @@ class MemberVotePanel:
             return
         had_ballot = voting.my_ballot(self.ctx.conn, self.vote.id, self.ctx.member_id) is not None
         voting.cast_ballot(self.ctx.conn, self.vote.id, self.ctx.member_id, self.choices())
+        self._shown_ballot = self._ballot_key()
         self.feedback.ok(msg.VOTE_CHANGED if had_ballot else msg.VOTE_SENT)
         self._show_badge()

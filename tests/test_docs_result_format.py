@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from kit.resultfile.format import FORMAT_NAME, FORMAT_VERSION, KINDS, REQUIRED_MANIFEST, TABLES
+from kit.resultfile.format import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    KINDS,
+    REQUIRED_MANIFEST,
+    SIGNED_MANIFEST,
+    TABLES,
+)
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "result_file_format.md"
 
@@ -75,6 +82,7 @@ def test_each_csv_is_documented_as_declared(table):
 def test_the_manifest_fields_are_documented_with_their_types():
     section = _sections(DOC.read_text(encoding="utf-8"))["`manifest.json`"]
     documented = {names[0]: type_cell for names, type_cell in _table_rows(section)}
-    assert list(documented) == list(REQUIRED_MANIFEST)
-    for name, kind in REQUIRED_MANIFEST.items():
+    fields = {**REQUIRED_MANIFEST, **SIGNED_MANIFEST}
+    assert list(documented) == list(fields)
+    for name, kind in fields.items():
         assert documented[name] == JSON_TYPES[kind], name

@@ -181,6 +181,8 @@ REQUIRED_MANIFEST: dict[str, type | tuple[type, ...]] = {
     "files": dict,
     "content_sha256": str,
 }
+SIGNED_MANIFEST: dict[str, type] = {"public_key": str, "signature": str}
+"""Fields of a signed (version 2) manifest, after the required ones (see kit.resultfile.signing)."""
 
 
 @dataclass(frozen=True)

@@ -251,9 +251,17 @@ def test_crafted_widget_messages_crash_nothing(kit_server):
         )
         for n in range(300):  # a flood of keystrokes
             await client.update(name, value=f"なまえ{n}")
-        # the same tablet still joins and sends an issue: its kernel survived all of it
-        await ws_join(client, meeting.join_code, "まだ動く")
-        await send_issue(client, "荒らしのあとでも送れる")
+        # the same tablet's kernel survived all of it: it still answers — the junk codes count
+        # as wrong codes, so this page now has to wait (issue 12's rate limit) — and a reload
+        # of the tablet (a new page) joins and sends an issue
+        await client.update(code, value=meeting.join_code)
+        await client.update(name, value="まだ動く")
+        await client.handled(await client.click(button))
+        answer = client.value("tk-join-feedback") or client.value("tk-member-status") or ""
+        assert "しばらく受け付けません" in answer or "まだ動く" in answer, answer
+        survivor = await WidgetClient(kit_server.member_url).open()
+        await ws_join(survivor, meeting.join_code, "まだ動く")
+        await send_issue(survivor, "荒らしのあとでも送れる")
         # frames no browser sends: the server may drop that connection, nothing more
         garbage = await WidgetClient(kit_server.member_url).open()
         for frame in ("{not json", b"\x00\x00\x00\x05garbage", json.dumps({"msg_type": "x"})):

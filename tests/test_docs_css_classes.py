@@ -16,9 +16,9 @@ def readme_classes() -> set[str]:
 
 
 def code_classes() -> set[str]:
-    """Literal class names in kit/ (f-string templates as ``tk-x-{…}``)."""
+    """Literal class names in kit/ (f-string templates as ``tk-x-{…}``), Python and page scripts."""
     found = set()
-    for path in (REPO / "kit").rglob("*.py"):
+    for path in [*(REPO / "kit").rglob("*.py"), *(REPO / "kit").rglob("*.js")]:
         text = path.read_text(encoding="utf-8")
         for literal in re.findall(r"""f?["'](tk-[^"'\s<>]*)["']""", text):
             found.add(re.sub(r"\{[^}]*\}", "{}", literal))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 from importlib.resources import files
 from pathlib import Path
@@ -65,3 +66,18 @@ def websocket_settings() -> dict[str, int]:
     {'ws_ping_interval': 3000, 'ws_ping_timeout': 9000}
     """
     return {"ws_ping_interval": WS_PING_INTERVAL_MS, "ws_ping_timeout": WS_PING_TIMEOUT_MS}
+
+
+class _QuietPingWarning(logging.Filter):
+    """Tornado reads jupyter_server's millisecond ping settings as seconds and warns about
+    them once; its own ping is then idle (jupyter_server pings), so the line only confuses."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "websocket_ping_timeout" not in record.getMessage()
+
+
+def quiet_ping_warning() -> None:
+    """Drop tornado's misleading ping-timeout warning from the server's log."""
+    logger = logging.getLogger("tornado.general")
+    if not any(isinstance(f, _QuietPingWarning) for f in logger.filters):
+        logger.addFilter(_QuietPingWarning())

@@ -387,6 +387,7 @@ def make_voila_app_class():
             settings = super().init_settings()
             settings["compress_response"] = True
             settings.update(connection.websocket_settings())
+            connection.quiet_ping_warning()
             return settings
 
         def init_handlers(self):

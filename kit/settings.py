@@ -81,7 +81,7 @@ class Settings:
         HOME / ".tasukeai" / "meetings.sqlite",
         "会議データ（SQLite）のファイル",
         flag="--db",
-        commands=(*SERVING, "district", "key", "record"),
+        commands=(*SERVING, "district", "key", "record", "map"),
     )
     plan_path: Path = _setting(
         default_plan_path(),
@@ -97,7 +97,19 @@ class Settings:
         commands=("compile",),
     )
     results_dir: Path = _setting(
-        HOME / ".tasukeai" / "results", "会議結果ファイルを保存・集計するフォルダー"
+        HOME / ".tasukeai" / "事務局へ提出",
+        "事務局へ提出するフォルダー（会議結果ファイル .zip。事務局はここを集計する）",
+    )
+    district_dir: Path = _setting(
+        HOME / ".tasukeai" / "地区で保管（個人情報）",
+        "地区で保管するフォルダー（配布用のマップ・地図の控え。個人情報を含むので地区の外に出さない）",
+        commands=(*SERVING, "compile", "map"),
+    )
+    map_retention_years: int = _setting(
+        0,
+        "支え合いマップの保存期間（年）。過ぎたデータは確認のうえ削除できる（0 なら期限なし）",
+        minimum=0,
+        maximum=100,
     )
     host: str = _setting(
         "0.0.0.0", "待ち受けるアドレス（会場の Wi-Fi から届くように）", metavar="HOST"

@@ -22,7 +22,11 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def conn(db_path):
+    """A fresh store whose map is open with the test passphrase (tests/map_helpers.py)."""
+    from tests.map_helpers import unlock_fast
+
     connection = open_store(db_path)
+    unlock_fast(connection)
     yield connection
     connection.close()
 

@@ -62,12 +62,12 @@ def city(tmp_path_factory):
         )
         supportmap.add_link(conn, helper.id, person.id, kind="watch")
         secrets |= {name, note, f"支援者ヤマブキ{index}", f"電話090-0000-{index:04d}"}
-    for row in conn.execute("SELECT label, note FROM map_nodes WHERE node_type = 'person'"):
-        secrets.add(row["label"])
-        if row["note"]:
-            secrets.add(row["note"])
-    for row in conn.execute("SELECT note FROM map_nodes WHERE note <> ''"):
-        secrets.add(row["note"])
+    for district_id, _name in DISTRICTS:
+        for node in supportmap.load_map(conn, district_id).nodes:
+            if node.node_type == "person":
+                secrets.add(node.label)
+            if node.note:
+                secrets.add(node.note)
 
     out = root / "office_inputs"
     write_sample_result_files(conn, plan, out)

@@ -11,6 +11,7 @@ from kit.errors import PhaseError, ValidationError
 from kit.ids import checked_ids
 from kit.meeting import access, districts
 from kit.store import meetings as store
+from kit.store import supportmap as map_store
 from kit.store import transaction
 from kit.store.meetings import Meeting, Member
 from kit.text import clean_text, name_key
@@ -143,7 +144,8 @@ def set_phase(conn: sqlite3.Connection, meeting_id: int, phase: str) -> Meeting:
     """Move the meeting to ``phase``; every member page follows it from the store."""
     if phase not in PHASES:
         raise ValidationError(msg.PHASE_UNKNOWN)
-    return store.set_phase(conn, meeting_id, phase)
+    with transaction(conn):
+        return _enter_phase(conn, meeting_id, phase)
 
 
 @checked_ids
@@ -153,7 +155,17 @@ def step_phase(conn: sqlite3.Connection, meeting_id: int, step: int) -> Meeting:
         index = PHASES.index(store.get_phase(conn, meeting_id)) + step
         if not 0 <= index < len(PHASES):
             raise PhaseError(msg.PHASE_NO_FURTHER)
-        return store.set_phase(conn, meeting_id, PHASES[index])
+        return _enter_phase(conn, meeting_id, PHASES[index])
+
+
+def _enter_phase(conn: sqlite3.Connection, meeting_id: int, phase: str) -> Meeting:
+    """Set the phase; entering the 支え合いマップ phase takes the meeting's map baseline (the
+    map as the meeting found it, once; no passphrase needed — the sealed rows are copied),
+    so 「前回の会議からの変化」 does not depend on which page was opened."""
+    meeting = store.set_phase(conn, meeting_id, phase)
+    if phase == "map":
+        map_store.ensure_baseline(conn, meeting.district_id, meeting.id)
+    return meeting
 
 
 @checked_ids

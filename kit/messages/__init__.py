@@ -9,6 +9,7 @@ from kit.messages.common import *  # noqa: F403
 from kit.messages.connection import *  # noqa: F403
 from kit.messages.issues import *  # noqa: F403
 from kit.messages.office import *  # noqa: F403
+from kit.messages.privacy import *  # noqa: F403
 from kit.messages.record import *  # noqa: F403
 from kit.messages.serving import *  # noqa: F403
 from kit.messages.setup import *  # noqa: F403

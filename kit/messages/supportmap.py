@@ -74,6 +74,7 @@ MAP_IMAGE_NOT_IMAGE = (
 MAP_IMAGE_DAMAGED = "画像ファイルが壊れているため読めません。別のファイルを選んでください。"
 MAP_SNAPSHOT_DAMAGED = "保存されたマップの記録が壊れているため読めません。"
 MAP_NO_DISTRICT = "地区を選んでください。"
+MAP_REMOVED_NODE_LABEL = "（削除された人・場所）"
 
 # --- undo descriptions ------------------------------------------------------------------------
 MAP_DID_ADD_NODE = "「{label}」を置いた"

@@ -82,41 +82,20 @@ def vote_tally(conn: sqlite3.Connection, vote_id: int) -> list[dict[str, Any]]:
 def map_counts(conn: sqlite3.Connection, meeting_id: int) -> list[tuple[str, str, int]]:
     """支え合いマップ as ``(category, label, count)`` — counts only, no names, notes or positions.
 
-    The categories are the map capability's (``kit.supportmap.privacy``), never typed text. The map
-    is the one at the end of the meeting: the map as it is now, or — when the meeting is
-    saved again after the district's next meeting began — that next meeting's starting
-    snapshot.
+    The categories are the map capability's (``kit.supportmap.privacy``), never typed text;
+    they are the plain counts stored at each save of the map, so nothing sealed is opened
+    (no passphrase needed). The map is the one at the end of the meeting: the map as it is
+    now, or — when the meeting is saved again after the district's next meeting began — that
+    next meeting's starting map.
     """
     from kit.supportmap.privacy import office_counts
 
     meeting = meeting_store.get_meeting(conn, meeting_id)
-    later = _later_snapshot(conn, meeting)
-    if later is None:
-        return [tuple(row) for row in office_counts(conn, meeting.district_id, meeting_id)]
-    return snapshot_counts(later, before=_baseline(conn, meeting_id))
-
-
-def _baseline(conn: sqlite3.Connection, meeting_id: int) -> Any:
-    from kit.supportmap.model import baseline
-
-    return baseline(conn, meeting_id)
-
-
-def _later_snapshot(conn: sqlite3.Connection, meeting: meeting_store.Meeting) -> Any:
-    after = [
-        m
-        for m in meeting_store.list_meetings(conn, meeting.district_id)
-        if (m.held_on, m.id) > (meeting.held_on, meeting.id)
-    ]
-    for later in after:
-        data = _baseline(conn, later.id)
-        if data is not None:
-            return data
-    return None
+    return [tuple(row) for row in office_counts(conn, meeting.district_id, meeting.id)]
 
 
 def snapshot_counts(data: Any, *, before: Any = None) -> list[tuple[str, str, int]]:
-    """``kit.supportmap.privacy.map_office_counts`` of a map snapshot, as plain tuples."""
+    """``kit.supportmap.privacy.map_office_counts`` of a map held in memory, as plain tuples."""
     from kit.supportmap.privacy import map_office_counts
 
     return [tuple(row) for row in map_office_counts(data, before=before)]

@@ -44,6 +44,9 @@ NICKNAMES = (
     "ゆり",
 )
 MEETING_DATES = ("2025-06-14", "2025-11-08", "2026-06-13")
+# The sample city's map is sealed like a real district's; its passphrase is public on purpose
+# (README, printed by ``tasukeai demo``). A real district chooses its own on the map page.
+DEMO_PASSPHRASE = "tasukeai-demo"
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ def build_sample_city(
     """Fill an empty store with the sample city; return the meetings made (oldest first)."""
     rng = random.Random(seed)
     built: list[SampleMeeting] = []
+    open_demo_map(conn)
     for district_id, name in DISTRICTS:
         store.upsert_district(conn, district_id, name, CITY)
     for round_index, held_on in enumerate(MEETING_DATES):
@@ -85,6 +89,18 @@ def build_sample_city(
                 meetings.set_phase(conn, meeting.id, "closed")
             built.append(sample)
     return built
+
+
+def open_demo_map(conn: sqlite3.Connection) -> None:
+    """Give ``conn`` the sample map's key: set the demo passphrase, or open with it."""
+    from kit.supportmap import vault
+
+    if vault.is_unlocked(conn):
+        return
+    if vault.has_passphrase(conn):
+        vault.unlock(conn, DEMO_PASSPHRASE)
+    else:
+        vault.setup(conn, DEMO_PASSPHRASE)
 
 
 def sample_builders() -> list:

@@ -56,12 +56,13 @@ def add_sample_map(conn: sqlite3.Connection, rng: random.Random, plan: Plan, sam
     compares with), then a few lines are added and one removed, so the diff has content.
     """
     district_id = sample.district_id
-    if not map_store.list_nodes(conn, district_id):
-        _draw_first_map(conn, rng, district_id)
-        sm.ensure_baseline(conn, sample.meeting_id)
-    else:
-        sm.ensure_baseline(conn, sample.meeting_id)
-        _change_map(conn, rng, district_id)
+    with sm.bulk_edit(conn):  # the counts are stored once per meeting, not at every line
+        if not map_store.count_items(conn, district_id):
+            _draw_first_map(conn, rng, district_id)
+            sm.ensure_baseline(conn, sample.meeting_id)
+        else:
+            sm.ensure_baseline(conn, sample.meeting_id)
+            _change_map(conn, rng, district_id)
     sm.clear_undo(conn, district_id)
 
 
@@ -145,7 +146,7 @@ def _draw_first_map(conn: sqlite3.Connection, rng: random.Random, district_id: s
 
 
 def _link(conn, source_id: int, target_id: int, kind: str, rng: random.Random) -> None:
-    if map_store.find_active_link(conn, source_id, target_id, kind):
+    if sm.find_link(conn, source_id, target_id, kind):
         return
     strength = "strong" if rng.random() < 0.65 else "occasional"
     sm.add_link(conn, source_id, target_id, kind=kind, strength=strength, record_undo=False)

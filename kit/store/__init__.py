@@ -19,8 +19,11 @@ __all__ = ["change_token", "connect", "now", "open_store", "savepoint", "transac
 
 def open_store(path: str | Path) -> sqlite3.Connection:
     """Open (creating if needed) the meeting database at ``path`` and bring it up to date."""
+    from kit.store.supportmap import drop_empty_legacy_tables
+
     conn = connect(path)
     migrate(conn, MEETING_MIGRATIONS)
+    drop_empty_legacy_tables(conn)  # the old plain map tables, when they hold nothing
     return conn
 
 

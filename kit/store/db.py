@@ -20,6 +20,11 @@ from kit.errors import KitError, SchemaTooNewError
 BUSY_TIMEOUT_MS = 30_000
 
 
+class StoreConnection(sqlite3.Connection):
+    """A connection of the kit's store; unlike the base class it can be weakly referenced
+    (the map's key is held per connection, in this kernel only: kit.supportmap.vault)."""
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step; ``name`` is recorded in the database once it has run."""
@@ -29,7 +34,8 @@ class Migration:
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open ``path`` with the kit's pragmas (WAL, foreign keys, busy timeout, FULL sync).
+    """Open ``path`` with the kit's pragmas (WAL, foreign keys, busy timeout, FULL sync,
+    secure_delete: a deleted row's bytes are overwritten with zeros, not left in the file).
 
     The connection is in autocommit mode; group writes with :func:`transaction`.
     """
@@ -38,11 +44,16 @@ def connect(path: str | Path) -> sqlite3.Connection:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=StoreConnection,
         )
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
         if path != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
@@ -136,3 +147,22 @@ def change_token(conn: sqlite3.Connection) -> tuple[int, int]:
     moves when this one writes. Compare tokens instead of re-reading tables.
     """
     return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+
+def checkpoint(conn: sqlite3.Connection) -> bool:
+    """Copy the WAL into the database file and empty it (True when it could be emptied).
+
+    After a deletion this takes the old page images out of the ``-wal`` file too; a reader
+    in another kernel may keep the WAL busy, then the next checkpoint empties it.
+    """
+    try:
+        row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return row is None or row[0] == 0
+
+
+def vacuum(conn: sqlite3.Connection) -> None:
+    """Rewrite the database file without free pages, then empty the WAL."""
+    conn.execute("VACUUM")
+    checkpoint(conn)

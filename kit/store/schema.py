@@ -233,4 +233,104 @@ CREATE TABLE ballot_drafts (
 );
 """,
     ),
+    Migration(
+        "0004_map_sealed",
+        """
+-- The 支え合いマップ sealed at rest (issue 13). Every personal field of a node (label, note,
+-- flags, area, kind, opening days, position), of a line (kind, strength), of an undo step and
+-- the background image is one AES-GCM blob (``sealed``) under a key derived from the
+-- district's passphrase (合言葉), which is never stored. Plain columns are ids, the node type,
+-- timestamps and counts. The old plain tables (map_nodes …) stay until the passphrase is set,
+-- then their rows move here, sealed, and the tables are dropped (kit.supportmap.migrate).
+CREATE TABLE map_keyring (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    kdf TEXT NOT NULL,
+    salt BLOB NOT NULL,
+    n INTEGER NOT NULL,
+    r INTEGER NOT NULL,
+    p INTEGER NOT NULL,
+    check_value BLOB NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+
+CREATE TABLE map_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    district_id TEXT NOT NULL REFERENCES districts(id),
+    node_type TEXT NOT NULL CHECK (node_type IN ('person', 'place')),
+    sealed BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX map_items_by_district ON map_items(district_id);
+
+CREATE TABLE map_lines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    district_id TEXT NOT NULL REFERENCES districts(id),
+    source_id INTEGER NOT NULL REFERENCES map_items(id) ON DELETE CASCADE,
+    target_id INTEGER NOT NULL REFERENCES map_items(id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK (source_id <> target_id)
+);
+CREATE INDEX map_lines_by_district ON map_lines(district_id);
+CREATE INDEX map_lines_by_source ON map_lines(source_id);
+CREATE INDEX map_lines_by_target ON map_lines(target_id);
+
+CREATE TABLE map_baselines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    district_id TEXT NOT NULL REFERENCES districts(id),
+    meeting_id INTEGER REFERENCES meetings(id),
+    taken_at TEXT NOT NULL,
+    counts_json TEXT
+);
+CREATE INDEX map_baselines_by_meeting ON map_baselines(meeting_id);
+
+CREATE TABLE map_baseline_items (
+    baseline_id INTEGER NOT NULL REFERENCES map_baselines(id) ON DELETE CASCADE,
+    node_id INTEGER NOT NULL,
+    node_type TEXT NOT NULL,
+    sealed BLOB,
+    PRIMARY KEY (baseline_id, node_id)
+);
+CREATE INDEX map_baseline_items_by_node ON map_baseline_items(node_id);
+
+CREATE TABLE map_baseline_lines (
+    baseline_id INTEGER NOT NULL REFERENCES map_baselines(id) ON DELETE CASCADE,
+    link_id INTEGER NOT NULL,
+    source_id INTEGER NOT NULL,
+    target_id INTEGER NOT NULL,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (baseline_id, link_id)
+);
+CREATE INDEX map_baseline_lines_by_source ON map_baseline_lines(source_id);
+CREATE INDEX map_baseline_lines_by_target ON map_baseline_lines(target_id);
+
+CREATE TABLE map_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    district_id TEXT NOT NULL REFERENCES districts(id),
+    refs TEXT NOT NULL DEFAULT ',',
+    sealed BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX map_history_by_district ON map_history(district_id, id);
+
+CREATE TABLE map_images (
+    district_id TEXT PRIMARY KEY REFERENCES districts(id),
+    sealed BLOB NOT NULL,
+    uploaded_at TEXT NOT NULL
+);
+
+-- Counts by category only (persons, flag:alone, change:new_link …): what the office may
+-- see, stored at every save so the hand-over needs no passphrase. meeting_id 0 = the map now.
+CREATE TABLE map_count_sets (
+    district_id TEXT NOT NULL REFERENCES districts(id),
+    meeting_id INTEGER NOT NULL,
+    counts_json TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    PRIMARY KEY (district_id, meeting_id)
+);
+""",
+    ),
 )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kit import messages as msg
 from kit.files import safe_name_part, write_atomically
+from kit.folders import HANDOUT_META, district_folder
 from kit.store import meetings as meeting_store
 from kit.supportmap import model as sm
 from kit.supportmap.analysis import FINDING_KINDS, analyse_map
@@ -99,6 +100,7 @@ def handout_html(
 <html lang="ja">
 <head>
 <meta charset="utf-8">
+{HANDOUT_META}
 <title>{escape(title)}</title>
 <style>{PAGE_CSS}</style>
 </head>
@@ -133,8 +135,11 @@ def write_handout(
     meeting_id: int | None = None,
     today: dt.date | None = None,
 ) -> Path:
-    """Write the handout to ``out_dir`` and return its path (``map_<district>_<date>.html``)."""
+    """Write the handout to the district-private folder ``out_dir`` (``settings.district_dir``)
+    and return its path (``map_<district>_<date>.html``). The file carries the district
+    marker, so the office's compile refuses any folder it lands in."""
     today = today or dt.date.today()
     html_text = handout_html(conn, district_id, meeting_id=meeting_id, today=today)
-    path = Path(out_dir) / f"map_{safe_name_part(district_id, 16)}_{today.isoformat()}.html"
+    folder = district_folder(out_dir)
+    path = folder / f"map_{safe_name_part(district_id, 16)}_{today.isoformat()}.html"
     return write_atomically(path, html_text.encode("utf-8"))

@@ -3,9 +3,15 @@
 A person (or household) carries concern flags from a fixed vocabulary (一人暮らし, 見守りが必要,
 …) and a pseudonym (「Aさん」 or initials) by default; a place is a resource such as a サロン
 or 子ども食堂; a link runs from the helper to the helped (訪問, 見守り, …). Every edit is
-validated first, written in one transaction together with its undo record, and committed at
-once, so a reload or a restarted server loses nothing.
+validated first, written in one transaction together with its undo record and the map's
+new counts, and committed at once, so a reload or a restarted server loses nothing.
 
+Everything personal is sealed at rest (:mod:`kit.supportmap.vault`): reading or editing
+needs the district's passphrase on this connection (``vault.unlock``), else
+:class:`~kit.supportmap.vault.MapLockedError`. Deleting a person is for good: their row,
+lines, undo steps and their content in every baseline go (only the counts stay).
+
+    vault.unlock(conn, "地区の合言葉")
     person = add_person(conn, "d01", 40, 30, flags=["alone", "needs_watch"])
     helper = add_person(conn, "d01", 45, 32)
     add_link(conn, helper.id, person.id, kind="watch")
@@ -17,27 +23,31 @@ import json
 import math
 import sqlite3
 import struct
-from dataclasses import asdict, dataclass
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from kit import messages as msg
-from kit.errors import NotFoundError, ValidationError
+from kit.errors import KitError, NotFoundError, ValidationError
 from kit.ids import checked_ids
 from kit.store import meetings as meeting_store
 from kit.store import savepoint, transaction
 from kit.store import supportmap as store
-from kit.store.supportmap import MapBackground, MapLink, MapNode, MapSnapshot
+from kit.store.db import checkpoint
+from kit.store.supportmap import Baseline, MapBackground, MapLink, MapNode
+from kit.supportmap import vault
 from kit.text import clean_text
 
 __all__ = [
+    "Baseline",
     "MapBackground",
     "MapData",
     "MapLink",
     "MapNode",
-    "MapSnapshot",
 ]
 
-# --- the map's coordinate system: x 0–160 (left → right), y 0–100 (bottom → top) -------------
 MAP_WIDTH = 160.0
 MAP_HEIGHT = 100.0
 MAP_GRID = 10.0  # one square of the drawn grid (ます目)
@@ -114,39 +124,118 @@ class MapData:
         return cache
 
 
+
+# --- sealed content ---------------------------------------------------------------------------------
+def _node_from(conn: sqlite3.Connection, item: store.SealedItem) -> MapNode:
+    raw = vault.open_sealed(
+        conn, item.sealed, vault.node_aad(item.district_id, item.id, item.node_type)
+    )
+    try:
+        d = json.loads(raw)
+        return MapNode(
+            id=item.id,
+            district_id=item.district_id,
+            node_type=item.node_type,
+            label=str(d["label"]),
+            kind=str(d.get("kind", "")),
+            flags=tuple(str(f) for f in d.get("flags", ())),
+            note=str(d.get("note", "")),
+            opening_days=str(d.get("opening_days", "")),
+            area=str(d.get("area", "")),
+            x=float(d["x"]),
+            y=float(d["y"]),
+            deleted=False,
+            created_at=item.created_at,
+            updated_at=item.updated_at,
+        )
+    except (TypeError, ValueError, KeyError) as exc:
+        raise KitError(msg.MAP_SEALED_DAMAGED) from exc
+
+
+NODE_FIELDS = ("label", "kind", "flags", "note", "opening_days", "area", "x", "y")
+
+
+def _node_content(fields: dict[str, Any]) -> bytes:
+    content = {name: fields.get(name, "") for name in NODE_FIELDS}
+    content["flags"] = list(fields.get("flags", ()))
+    return json.dumps(content, ensure_ascii=False).encode("utf-8")
+
+
+def _seal_node(conn, district_id: str, node_id: int, node_type: str, fields: dict) -> bytes:
+    return vault.seal(
+        conn, _node_content(fields), vault.node_aad(district_id, node_id, node_type)
+    )
+
+
+def _fields_of(node: MapNode) -> dict[str, Any]:
+    return {name: getattr(node, name) for name in NODE_FIELDS}
+
+
+def _link_from(conn: sqlite3.Connection, line: store.SealedLine) -> MapLink:
+    raw = vault.open_sealed(
+        conn,
+        line.sealed,
+        vault.link_aad(line.district_id, line.id, line.source_id, line.target_id),
+    )
+    try:
+        d = json.loads(raw)
+        return MapLink(
+            line.id,
+            line.district_id,
+            line.source_id,
+            line.target_id,
+            str(d["kind"]),
+            str(d["strength"]),
+            False,
+            line.created_at,
+        )
+    except (TypeError, ValueError, KeyError) as exc:
+        raise KitError(msg.MAP_SEALED_DAMAGED) from exc
+
+
+def _seal_link(conn, district_id, link_id, source_id, target_id, kind, strength) -> bytes:
+    content = json.dumps({"kind": kind, "strength": strength}).encode("utf-8")
+    return vault.seal(conn, content, vault.link_aad(district_id, link_id, source_id, target_id))
+
+
 # --- reading ------------------------------------------------------------------------------------
 def load_map(conn: sqlite3.Connection, district_id: str) -> MapData:
-    """The district's map as it stands now (deleted nodes and links left out)."""
-    nodes = tuple(store.list_nodes(conn, district_id))
-    alive = {n.id for n in nodes}
-    links = tuple(
-        link
-        for link in store.list_links(conn, district_id)
-        if link.source_id in alive and link.target_id in alive
-    )
+    """The district's map as it stands now (needs the passphrase on ``conn``)."""
+    vault.require_unlocked(conn)
+    nodes = tuple(_node_from(conn, item) for item in store.list_items(conn, district_id))
+    links = tuple(_link_from(conn, line) for line in store.list_lines(conn, district_id))
     return MapData(nodes, links)
 
 
 @checked_ids
 def get_node(conn: sqlite3.Connection, node_id: int) -> MapNode:
-    node = store.get_node(conn, node_id)
-    if node is None:
+    vault.require_unlocked(conn)
+    item = store.get_item(conn, node_id)
+    if item is None:
         raise NotFoundError(msg.MAP_NODE_NOT_FOUND)
-    return node
+    return _node_from(conn, item)
 
 
 @checked_ids
 def get_link(conn: sqlite3.Connection, link_id: int) -> MapLink:
-    link = store.get_link(conn, link_id)
-    if link is None:
+    vault.require_unlocked(conn)
+    line = store.get_line(conn, link_id)
+    if line is None:
         raise NotFoundError(msg.MAP_LINK_NOT_FOUND)
-    return link
+    return _link_from(conn, line)
 
 
 @checked_ids
 def links_of(conn: sqlite3.Connection, node_id: int) -> list[MapLink]:
-    """Active links from or to one node."""
-    return store.active_links_of_node(conn, node_id)
+    """Lines from or to one node."""
+    return [_link_from(conn, line) for line in store.lines_of_node(conn, node_id)]
+
+
+def find_link(conn, source_id: int, target_id: int, kind: str, *, exclude_id: int = 0):
+    for line in store.lines_between(conn, source_id, target_id):
+        if line.id != exclude_id and _link_from(conn, line).kind == kind:
+            return line
+    return None
 
 
 def flag_label(flag_id: str) -> str:
@@ -255,10 +344,9 @@ def _letters(index: int) -> str:
         text = chr(ord("A") + rest) + text
     return text
 
-
 def suggest_label(conn: sqlite3.Connection, district_id: str) -> str:
     """The first pseudonym 「Aさん」「Bさん」… not yet used on the district's map."""
-    used = set(store.node_labels(conn, district_id))
+    used = {n.label for n in load_map(conn, district_id).nodes}
     index = 0
     while True:
         label = msg.MAP_PSEUDONYM.format(letters=_letters(index))
@@ -268,8 +356,70 @@ def suggest_label(conn: sqlite3.Connection, district_id: str) -> str:
 
 
 def suggest_place_name(conn: sqlite3.Connection, district_id: str, kind: str) -> str:
-    number = store.count_places_of_kind(conn, district_id, kind) + 1
+    places = load_map(conn, district_id).places
+    number = sum(1 for q in places if q.kind == kind) + 1
     return msg.MAP_PLACE_DEFAULT_NAME.format(kind=PLACE_KIND_LABELS[kind], number=number)
+
+
+# --- every write: the meeting's baseline first, the counts after ---------------------------------------
+IN_PROGRESS_PHASES = ("issues", "map", "vote", "wrapup")
+
+
+@contextmanager
+def _writing(conn: sqlite3.Connection, district_id: str) -> Iterator[None]:
+    """One edit of a district's map: a transaction that (1) checks this connection holds the
+    current key, (2) takes the baseline of every meeting of the district that is under way and
+    has none yet — the first edit of a meeting — and (3) stores the new counts at the end."""
+    with transaction(conn):
+        vault.require_unlocked(conn)
+        for meeting in meeting_store.list_meetings(conn, district_id):
+            if meeting.phase in IN_PROGRESS_PHASES and not store.baseline_of_meeting(
+                conn, meeting.id
+            ):
+                _flush_counts(conn)
+                store.ensure_baseline(conn, district_id, meeting.id)
+        yield
+        _counts_changed(conn, district_id)
+
+
+_BULK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def bulk_edit(conn: sqlite3.Connection) -> Iterator[None]:
+    """Many edits in a row (the sample city): the counts are stored once, at the end."""
+    outer = conn not in _BULK
+    if outer:
+        _BULK[conn] = set()
+    try:
+        yield
+    finally:
+        if outer:
+            dirty = _BULK.pop(conn)
+            if dirty:
+                with transaction(conn):
+                    for district_id in sorted(dirty):
+                        _refresh_counts(conn, district_id)
+
+
+def _counts_changed(conn: sqlite3.Connection, district_id: str) -> None:
+    dirty = _BULK.get(conn)
+    if dirty is not None:
+        dirty.add(district_id)
+    else:
+        _refresh_counts(conn, district_id)
+
+
+def _flush_counts(conn: sqlite3.Connection) -> None:
+    dirty = _BULK.get(conn)
+    while dirty:
+        _refresh_counts(conn, dirty.pop())
+
+
+def _refresh_counts(conn: sqlite3.Connection, district_id: str) -> None:
+    from kit.supportmap.privacy import refresh_counts
+
+    refresh_counts(conn, district_id)
 
 
 # --- editing ------------------------------------------------------------------------------------
@@ -290,8 +440,9 @@ def add_person(
     x, y = check_position(x, y)
     flags = check_flags(flags)
     note, area = check_note(note), check_area(area)
-    with transaction(conn):
-        label = suggest_label(conn, district_id) if label is None else check_label(label)
+    label = None if label is None else check_label(label)
+    with _writing(conn, district_id):
+        label = suggest_label(conn, district_id) if label is None else label
         return _insert_node(
             conn, district_id, record_undo, node_type="person", label=label, x=x, y=y,
             flags=flags, note=note, area=area,
@@ -316,8 +467,9 @@ def add_place(
     x, y = check_position(x, y)
     kind = check_place_kind(kind)
     opening_days, note, area = check_opening_days(opening_days), check_note(note), check_area(area)
-    with transaction(conn):
-        label = suggest_place_name(conn, district_id, kind) if label is None else check_label(label)
+    label = None if label is None else check_label(label)
+    with _writing(conn, district_id):
+        label = suggest_place_name(conn, district_id, kind) if label is None else label
         return _insert_node(
             conn, district_id, record_undo, node_type="place", label=label, x=x, y=y,
             kind=kind, note=note, opening_days=opening_days, area=area,
@@ -325,15 +477,22 @@ def add_place(
 
 
 def _insert_node(
-    conn: sqlite3.Connection, district_id: str, record_undo: bool, **fields
+    conn: sqlite3.Connection, district_id: str, record_undo: bool, *, node_type: str, **fields
 ) -> MapNode:
     """Insert a checked node (inside the caller's transaction) and record how to undo it."""
-    node = store.insert_node(conn, district_id=district_id, **fields)
+    item = store.insert_item(
+        conn,
+        district_id=district_id,
+        node_type=node_type,
+        seal=lambda new_id: _seal_node(conn, district_id, new_id, node_type, fields),
+    )
+    node = _node_from(conn, item)
     if record_undo:
         _push(
             conn,
             district_id,
             msg.MAP_DID_ADD_NODE.format(label=node.label),
+            [node.id],
             op="delete_node",
             node=node.id,
         )
@@ -357,7 +516,7 @@ def update_node(
     record_undo: bool = True,
 ) -> MapNode:
     """Change a node's label, flags, note, area (and a place's kind/opening days)."""
-    node = _active_node(conn, node_id)
+    node = get_node(conn, node_id)
     changes: dict[str, Any] = {}
     if label is not _UNCHANGED:
         changes["label"] = check_label(label)
@@ -377,14 +536,16 @@ def update_node(
     changes = {k: v for k, v in changes.items() if getattr(node, k) != v}
     if not changes:
         return node
-    before = {k: list(getattr(node, k)) if k == "flags" else getattr(node, k) for k in changes}
-    with transaction(conn):
-        store.update_node(conn, node.id, **changes)
+    with _writing(conn, node.district_id):
+        node = get_node(conn, node.id)  # as it is inside the transaction
+        before = {k: list(getattr(node, k)) if k == "flags" else getattr(node, k) for k in changes}
+        _rewrite_node(conn, node, changes)
         if record_undo:
             _push(
                 conn,
                 node.district_id,
                 msg.MAP_DID_EDIT_NODE.format(label=changes.get("label", node.label)),
+                [node.id],
                 op="restore_node",
                 node=node.id,
                 fields=before,
@@ -392,20 +553,29 @@ def update_node(
     return get_node(conn, node.id)
 
 
+def _rewrite_node(conn: sqlite3.Connection, node: MapNode, changes: dict[str, Any]) -> None:
+    fields = {**_fields_of(node), **changes}
+    store.update_item(
+        conn, node.id, _seal_node(conn, node.district_id, node.id, node.node_type, fields)
+    )
+
+
 @checked_ids
 def move_node(
     conn: sqlite3.Connection, node_id: int, x: float, y: float, *, record_undo: bool = True
 ) -> MapNode:
     """Move a person or place to (x, y) on the map."""
-    node = _active_node(conn, node_id)
+    node = get_node(conn, node_id)
     x, y = check_position(x, y)
-    with transaction(conn):
-        store.update_node(conn, node.id, x=x, y=y)
+    with _writing(conn, node.district_id):
+        node = get_node(conn, node.id)
+        _rewrite_node(conn, node, {"x": x, "y": y})
         if record_undo:
             _push(
                 conn,
                 node.district_id,
                 msg.MAP_DID_MOVE_NODE.format(label=node.label),
+                [node.id],
                 op="restore_node",
                 node=node.id,
                 fields={"x": node.x, "y": node.y},
@@ -415,23 +585,20 @@ def move_node(
 
 @checked_ids
 def delete_node(conn: sqlite3.Connection, node_id: int, *, record_undo: bool = True) -> MapNode:
-    """Remove a person or place and its links from the map (undo brings both back)."""
-    node = _active_node(conn, node_id)
-    with transaction(conn):
-        links = store.active_links_of_node(conn, node.id)
-        for link in links:
-            store.set_link_deleted(conn, link.id, True)
-        store.set_node_deleted(conn, node.id, True)
-        if record_undo:
-            _push(
-                conn,
-                node.district_id,
-                msg.MAP_DID_DELETE_NODE.format(label=node.label),
-                op="undelete_node",
-                node=node.id,
-                links=[link.id for link in links],
-            )
+    """Delete a person or place for good: the row, its lines, its undo steps and its content
+    in every baseline of earlier meetings. Cannot be undone; the counts already made stay.
+
+    ``record_undo`` is accepted for compatibility and ignored (nothing is kept to undo with).
+    """
+    node = get_node(conn, node_id)
+    with _writing(conn, node.district_id):
+        _forget(conn, get_node(conn, node.id))
+    checkpoint(conn)  # the freed bytes out of the WAL too, when no other page is reading
     return node
+
+
+def _forget(conn: sqlite3.Connection, node: MapNode) -> None:
+    store.forget_node(conn, node.id)
 
 
 @checked_ids
@@ -446,29 +613,23 @@ def add_link(
 ) -> MapLink:
     """Draw a line from the helper (``source_id``) to the helped (``target_id``)."""
     kind, strength = check_link_kind(kind), check_strength(strength)
-    source, target = get_node(conn, source_id), get_node(conn, target_id)
-    if source.id == target.id:
+    if source_id == target_id:
+        get_node(conn, source_id)
         raise ValidationError(msg.MAP_LINK_SELF)
-    for node in (source, target):
-        if node.deleted:
-            raise ValidationError(msg.MAP_NODE_DELETED.format(label=node.label))
+    source, target = get_node(conn, source_id), get_node(conn, target_id)
     if source.district_id != target.district_id:
         raise ValidationError(msg.MAP_LINK_OTHER_DISTRICT)
-    with transaction(conn):
-        if store.find_active_link(conn, source.id, target.id, kind):
+    with _writing(conn, source.district_id):
+        for node in (source, target):
+            if store.get_item(conn, node.id) is None:
+                raise ValidationError(msg.MAP_NODE_DELETED.format(label=node.label))
+        if find_link(conn, source.id, target.id, kind):
             raise ValidationError(
                 msg.MAP_LINK_DUPLICATE.format(
                     source=source.label, target=target.label, kind=LINK_KIND_LABELS[kind]
                 )
             )
-        link = store.insert_link(
-            conn,
-            district_id=source.district_id,
-            source_id=source.id,
-            target_id=target.id,
-            kind=kind,
-            strength=strength,
-        )
+        link = _insert_link(conn, source.district_id, source.id, target.id, kind, strength)
         if record_undo:
             _push(
                 conn,
@@ -476,10 +637,25 @@ def add_link(
                 msg.MAP_DID_ADD_LINK.format(
                     source=source.label, target=target.label, kind=LINK_KIND_LABELS[kind]
                 ),
+                [source.id, target.id],
                 op="delete_link",
                 link=link.id,
             )
     return link
+
+
+def _insert_link(conn, district_id, source_id, target_id, kind, strength, *, link_id=None):
+    line = store.insert_line(
+        conn,
+        district_id=district_id,
+        source_id=source_id,
+        target_id=target_id,
+        seal=lambda new_id: _seal_link(
+            conn, district_id, new_id, source_id, target_id, kind, strength
+        ),
+        line_id=link_id,
+    )
+    return _link_from(conn, line)
 
 
 @checked_ids
@@ -492,14 +668,14 @@ def update_link(
     record_undo: bool = True,
 ) -> MapLink:
     """Change a line's kind or strength."""
-    link = _active_link(conn, link_id)
+    link = get_link(conn, link_id)
     new_kind = link.kind if kind is None else check_link_kind(kind)
     new_strength = link.strength if strength is None else check_strength(strength)
     if (new_kind, new_strength) == (link.kind, link.strength):
         return link
     source, target = get_node(conn, link.source_id), get_node(conn, link.target_id)
-    with transaction(conn):
-        if new_kind != link.kind and store.find_active_link(
+    with _writing(conn, link.district_id):
+        if new_kind != link.kind and find_link(
             conn, link.source_id, link.target_id, new_kind, exclude_id=link.id
         ):
             raise ValidationError(
@@ -507,12 +683,13 @@ def update_link(
                     source=source.label, target=target.label, kind=LINK_KIND_LABELS[new_kind]
                 )
             )
-        store.update_link(conn, link.id, kind=new_kind, strength=new_strength)
+        _rewrite_link(conn, link, new_kind, new_strength)
         if record_undo:
             _push(
                 conn,
                 link.district_id,
                 msg.MAP_DID_EDIT_LINK.format(source=source.label, target=target.label),
+                [source.id, target.id],
                 op="restore_link",
                 link=link.id,
                 kind=link.kind,
@@ -521,13 +698,23 @@ def update_link(
     return get_link(conn, link.id)
 
 
+def _rewrite_link(conn, link: MapLink, kind: str, strength: str) -> None:
+    store.update_line(
+        conn,
+        link.id,
+        _seal_link(
+            conn, link.district_id, link.id, link.source_id, link.target_id, kind, strength
+        ),
+    )
+
+
 @checked_ids
 def delete_link(conn: sqlite3.Connection, link_id: int, *, record_undo: bool = True) -> MapLink:
-    """Remove one line (undo brings it back)."""
-    link = _active_link(conn, link_id)
+    """Remove one line (undo draws it again)."""
+    link = get_link(conn, link_id)
     source, target = get_node(conn, link.source_id), get_node(conn, link.target_id)
-    with transaction(conn):
-        store.set_link_deleted(conn, link.id, True)
+    with _writing(conn, link.district_id):
+        store.delete_line(conn, link.id)
         if record_undo:
             _push(
                 conn,
@@ -537,179 +724,192 @@ def delete_link(conn: sqlite3.Connection, link_id: int, *, record_undo: bool = T
                     target=target.label,
                     kind=LINK_KIND_LABELS.get(link.kind, ""),
                 ),
-                op="undelete_link",
+                [source.id, target.id],
+                op="reinsert_link",
                 link=link.id,
+                source=link.source_id,
+                target=link.target_id,
+                kind=link.kind,
+                strength=link.strength,
             )
     return link
 
 
-def _active_node(conn: sqlite3.Connection, node_id: int) -> MapNode:
-    node = get_node(conn, node_id)
-    if node.deleted:
-        raise NotFoundError(msg.MAP_NODE_NOT_FOUND)
-    return node
-
-
-def _active_link(conn: sqlite3.Connection, link_id: int) -> MapLink:
-    link = get_link(conn, link_id)
-    if link.deleted:
-        raise NotFoundError(msg.MAP_LINK_NOT_FOUND)
-    return link
-
-
 # --- undo (元に戻す) ---------------------------------------------------------------------------------
-def _push(conn: sqlite3.Connection, district_id: str, description: str, **undo: Any) -> None:
-    store.push_undo(conn, district_id, description, undo, keep=UNDO_KEEP)
+def _push(
+    conn: sqlite3.Connection, district_id: str, description: str, node_ids: list[int], **undo: Any
+) -> None:
+    content = json.dumps({"description": description, "undo": undo}, ensure_ascii=False)
+    sealed = vault.seal(conn, content.encode("utf-8"), vault.history_aad(district_id))
+    store.push_history(conn, district_id, node_ids, sealed, keep=UNDO_KEEP)
+
+
+def _open_history(conn: sqlite3.Connection, entry: store.HistoryEntry) -> tuple[str, dict]:
+    try:
+        raw = vault.open_sealed(conn, entry.sealed, vault.history_aad(entry.district_id))
+        d = json.loads(raw)
+        return str(d["description"]), dict(d["undo"])
+    except (TypeError, ValueError, KeyError):
+        return msg.MAP_UNDO_IMPOSSIBLE, {}
+    except KitError as exc:
+        if isinstance(exc, vault.MapLockedError):
+            raise
+        return msg.MAP_UNDO_IMPOSSIBLE, {}
 
 
 def undo_description(conn: sqlite3.Connection, district_id: str) -> str | None:
     """What「元に戻す」would undo next, or None."""
-    entry = store.last_undo(conn, district_id)
-    return None if entry is None else entry.description
+    vault.require_unlocked(conn)
+    entry = store.last_history(conn, district_id)
+    return None if entry is None else _open_history(conn, entry)[0]
 
 
 def undo(conn: sqlite3.Connection, district_id: str) -> str:
     """Undo the district's last map edit; return its description.
 
-    An edit that can no longer be undone (its person was removed meanwhile) is dropped from
-    the list and reported, so the next 「元に戻す」 goes on with the one before.
+    An edit that can no longer be undone (its line's person was removed meanwhile) is dropped
+    from the list and reported, so the next 「元に戻す」 goes on with the one before.
     """
     impossible = False
-    with transaction(conn):
-        entry = store.last_undo(conn, district_id)
+    with _writing(conn, district_id):
+        entry = store.last_history(conn, district_id)
         if entry is None:
             raise ValidationError(msg.MAP_NOTHING_TO_UNDO)
+        description, step = _open_history(conn, entry)
         try:
             with savepoint(conn, "map_undo_step"):
-                _apply_undo(conn, entry.undo)
+                _apply_undo(conn, step)
         except (ValidationError, NotFoundError, KeyError, TypeError, ValueError):
             impossible = True
-        store.delete_undo(conn, entry.id)
+        store.delete_history(conn, entry.id)
     if impossible:
         raise ValidationError(msg.MAP_UNDO_IMPOSSIBLE)
-    return entry.description
+    return description
 
 
 def _apply_undo(conn: sqlite3.Connection, undo: dict) -> None:
     """Apply one inverse edit; raise before writing anything if it no longer fits the map."""
     op = undo["op"]
     if op == "delete_node":
-        node = _active_node(conn, undo["node"])
-        for link in store.active_links_of_node(conn, node.id):
-            store.set_link_deleted(conn, link.id, True)
-        store.set_node_deleted(conn, node.id, True)
+        _forget(conn, get_node(conn, undo["node"]))
     elif op == "restore_node":
-        node = _active_node(conn, undo["node"])
-        fields = {k: v for k, v in undo["fields"].items() if k in store.NODE_FIELDS}
-        store.update_node(conn, node.id, **fields)
-    elif op == "undelete_node":
         node = get_node(conn, undo["node"])
-        store.set_node_deleted(conn, node.id, False)
-        for link_id in undo.get("links", []):
-            try:
-                _undelete_link(conn, link_id)
-            except (ValidationError, NotFoundError):
-                continue  # its other end is gone for good: bring back the rest
+        fields = {k: v for k, v in undo["fields"].items() if k in NODE_FIELDS}
+        if "flags" in fields:
+            fields["flags"] = tuple(fields["flags"])
+        _rewrite_node(conn, node, fields)
     elif op == "delete_link":
-        store.set_link_deleted(conn, _active_link(conn, undo["link"]).id, True)
-    elif op == "undelete_link":
-        _undelete_link(conn, undo["link"])
-    elif op == "restore_link":
-        link = _active_link(conn, undo["link"])
-        if store.find_active_link(
-            conn, link.source_id, link.target_id, undo["kind"], exclude_id=link.id
+        store.delete_line(conn, get_link(conn, undo["link"]).id)
+    elif op == "reinsert_link":
+        source, target = get_node(conn, undo["source"]), get_node(conn, undo["target"])
+        kind, strength = check_link_kind(undo["kind"]), check_strength(undo["strength"])
+        if store.get_line(conn, int(undo["link"])) is not None or find_link(
+            conn, source.id, target.id, kind
         ):
             raise ValidationError(msg.MAP_UNDO_IMPOSSIBLE)
-        store.update_link(conn, link.id, kind=undo["kind"], strength=undo["strength"])
+        _insert_link(
+            conn, source.district_id, source.id, target.id, kind, strength,
+            link_id=int(undo["link"]),
+        )  # fmt: skip
+    elif op == "restore_link":
+        link = get_link(conn, undo["link"])
+        kind, strength = check_link_kind(undo["kind"]), check_strength(undo["strength"])
+        if find_link(conn, link.source_id, link.target_id, kind, exclude_id=link.id):
+            raise ValidationError(msg.MAP_UNDO_IMPOSSIBLE)
+        _rewrite_link(conn, link, kind, strength)
     else:
         raise ValidationError(msg.MAP_UNDO_IMPOSSIBLE)
 
 
-def _undelete_link(conn: sqlite3.Connection, link_id: int) -> None:
-    link = get_link(conn, link_id)
-    for node_id in (link.source_id, link.target_id):
-        if get_node(conn, node_id).deleted:
-            raise ValidationError(msg.MAP_UNDO_IMPOSSIBLE)
-    if store.find_active_link(conn, link.source_id, link.target_id, link.kind, exclude_id=link.id):
-        raise ValidationError(msg.MAP_UNDO_IMPOSSIBLE)
-    store.set_link_deleted(conn, link.id, False)
-
-
 def clear_undo(conn: sqlite3.Connection, district_id: str) -> None:
     with transaction(conn):
-        store.clear_undo(conn, district_id)
+        store.clear_history(conn, district_id)
 
 
-# --- snapshots (per meeting) --------------------------------------------------------------------
-SNAPSHOT_VERSION = 1
-
-
-def map_to_json(data: MapData) -> str:
-    """A snapshot of a map as JSON (kept in the meeting database, never sent to the office)."""
-    nodes = []
-    for node in data.nodes:
-        d = asdict(node)
-        d["flags"] = list(node.flags)
-        nodes.append(d)
-    return json.dumps(
-        {
-            "version": SNAPSHOT_VERSION,
-            "nodes": nodes,
-            "links": [asdict(link) for link in data.links],
-        },
-        ensure_ascii=False,
-    )
-
-
-def map_from_json(text: str) -> MapData:
-    try:
-        raw = json.loads(text)
-        nodes = tuple(MapNode(**{**n, "flags": tuple(n.get("flags", ()))}) for n in raw["nodes"])
-        links = tuple(MapLink(**link) for link in raw["links"])
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ValidationError(msg.MAP_SNAPSHOT_DAMAGED) from exc
-    return MapData(nodes, links)
+# --- baselines (the map at the start of each meeting) ------------------------------------------------
+def baseline_is_comparable(persons: int) -> bool:
+    """THE rule for 「前回の会議からの変化」: a baseline with nobody on it compares with nothing
+    (a district's first map would show every person as new). Used by the map page, the
+    handout and the office's ``change:…`` counts alike."""
+    return persons > 0
 
 
 @checked_ids
-def take_snapshot(
-    conn: sqlite3.Connection, district_id: str, meeting_id: int | None
-) -> MapSnapshot:
-    """Store the district's map as it stands now, tagged with a meeting."""
-    with transaction(conn):
-        return store.insert_snapshot(
-            conn, district_id, meeting_id, map_to_json(load_map(conn, district_id))
-        )
-
-
-@checked_ids
-def ensure_baseline(conn: sqlite3.Connection, meeting_id: int) -> MapSnapshot:
-    """The map as it stood when this meeting began: taken once, on the meeting's first map use.
-
-    It is what 「前回の会議からの変化」 compares with. Taking it also starts a fresh undo list,
-    so 「元に戻す」 never reaches back into an earlier meeting.
+def ensure_baseline(conn: sqlite3.Connection, meeting_id: int) -> Baseline | None:
+    """The map as it stood when this meeting began: taken once (no passphrase needed — the
+    sealed rows are copied as they are). The meeting takes it itself when it enters the map
+    phase or at its first map edit; this is the same step, for the sample city and tests.
+    Taking it also starts a fresh undo list, so 「元に戻す」 never reaches into an earlier meeting.
     """
     meeting = meeting_store.get_meeting(conn, meeting_id)
     with transaction(conn):
-        existing = store.snapshot_of_meeting(conn, meeting.id)
-        if existing is not None:
-            return existing
-        snapshot = store.insert_snapshot(
-            conn, meeting.district_id, meeting.id, map_to_json(load_map(conn, meeting.district_id))
+        _flush_counts(conn)
+        return store.ensure_baseline(conn, meeting.district_id, meeting.id)
+
+
+def baseline_map(conn: sqlite3.Connection, baseline: Baseline) -> MapData:
+    """A baseline's map (needs the passphrase). A person deleted for good since is there only
+    as 「（削除された人）」, with nothing else, so changes still count them as gone."""
+    vault.require_unlocked(conn)
+    nodes = []
+    for item in store.baseline_items(conn, baseline.id):
+        if item.sealed is None:
+            nodes.append(_removed_node(baseline, item))
+            continue
+        sealed = store.SealedItem(
+            item.node_id, baseline.district_id, item.node_type, item.sealed, "", ""
         )
-        store.clear_undo(conn, meeting.district_id)
-    return snapshot
+        nodes.append(_node_from(conn, sealed))
+    links = [
+        _link_from(
+            conn,
+            store.SealedLine(
+                line.link_id, baseline.district_id, line.source_id, line.target_id, line.sealed, ""
+            ),
+        )
+        for line in store.baseline_lines(conn, baseline.id)
+    ]
+    return MapData(tuple(nodes), tuple(links))
+
+
+def _removed_node(baseline: Baseline, item: store.BaselineItem) -> MapNode:
+    return MapNode(
+        id=item.node_id,
+        district_id=baseline.district_id,
+        node_type=item.node_type,
+        label=msg.MAP_REMOVED_NODE_LABEL,
+        kind="",
+        flags=(),
+        note="",
+        opening_days="",
+        area="",
+        x=0.0,
+        y=0.0,
+        deleted=True,
+        created_at="",
+        updated_at="",
+    )
 
 
 @checked_ids
 def baseline(conn: sqlite3.Connection, meeting_id: int) -> MapData | None:
     """The map at the start of ``meeting_id`` (None when none was taken)."""
-    snapshot = store.snapshot_of_meeting(conn, meeting_id)
-    return None if snapshot is None else map_from_json(snapshot.snapshot_json)
+    taken = store.baseline_of_meeting(conn, meeting_id)
+    return None if taken is None else baseline_map(conn, taken)
 
 
-def list_snapshots(conn: sqlite3.Connection, district_id: str) -> list[MapSnapshot]:
-    return store.list_snapshots(conn, district_id)
+def list_baselines(conn: sqlite3.Connection, district_id: str) -> list[Baseline]:
+    return store.list_baselines(conn, district_id)
+
+
+# --- for the council office --------------------------------------------------------------------
+def office_counts(
+    conn: sqlite3.Connection, district_id: str, meeting_id: int | None = None
+) -> list[tuple[str, str, int]]:
+    """Counts by category only (no names, notes, positions): see :mod:`kit.supportmap.privacy`."""
+    from kit.supportmap.privacy import office_counts as counts
+
+    return counts(conn, district_id, meeting_id)
 
 
 # --- background image (下絵) -------------------------------------------------------------------------
@@ -761,6 +961,14 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
     raise ValidationError(msg.MAP_IMAGE_DAMAGED)
 
 
+
+
+def _seal_background(conn, district_id: str, mime: str, width: int, height: int, image: bytes):
+    header = json.dumps({"mime": mime, "width": width, "height": height}).encode("utf-8")
+    content = struct.pack(">I", len(header)) + header + image
+    return vault.seal(conn, content, vault.image_aad(district_id))
+
+
 def set_background(
     conn: sqlite3.Connection,
     district_id: str,
@@ -780,15 +988,41 @@ def set_background(
             )
         )
     mime, width, height = image_size(data)
-    with transaction(conn):
-        store.put_background(conn, district_id, mime, bytes(data), width, height)
-    return store.get_background(conn, district_id)  # type: ignore[return-value]
+    with _writing(conn, district_id):
+        store.put_image(
+            conn, district_id, _seal_background(conn, district_id, mime, width, height, bytes(data))
+        )
+    return get_background(conn, district_id)  # type: ignore[return-value]
 
 
 def get_background(conn: sqlite3.Connection, district_id: str) -> MapBackground | None:
-    return store.get_background(conn, district_id)
+    vault.require_unlocked(conn)
+    stored = store.get_image(conn, district_id)
+    if stored is None:
+        return None
+    content = vault.open_sealed(conn, stored.sealed, vault.image_aad(district_id))
+    try:
+        (length,) = struct.unpack(">I", content[:4])
+        header = json.loads(content[4 : 4 + length])
+        image = content[4 + length :]
+        return MapBackground(
+            district_id,
+            str(header["mime"]),
+            image,
+            int(header["width"]),
+            int(header["height"]),
+            stored.uploaded_at,
+        )
+    except (struct.error, TypeError, ValueError, KeyError) as exc:
+        raise KitError(msg.MAP_SEALED_DAMAGED) from exc
+
+
+def background_stamp(conn: sqlite3.Connection, district_id: str) -> str | None:
+    """When the background was uploaded (cheap check whether it changed; nothing personal)."""
+    return store.image_stamp(conn, district_id)
 
 
 def remove_background(conn: sqlite3.Connection, district_id: str) -> None:
-    with transaction(conn):
-        store.delete_background(conn, district_id)
+    with _writing(conn, district_id):
+        store.delete_image(conn, district_id)
+    checkpoint(conn)

@@ -4,15 +4,19 @@ The map is personal data about vulnerable neighbours. The council office (市社
 receives only counts keyed by the fixed vocabulary (flag, link kind, place kind, finding
 kind) — never names, notes, areas, opening days or positions, all of which are free text
 or could identify a household. Unknown stored values are counted as ``"other"`` so no
-free text can slip through a key either.
+free text can slip through a key either. The counts are computed when the map is saved
+(with the key) and kept as plain numbers; what leaves is read from them, never decrypted.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 
 from kit import messages as msg
+from kit.store import meetings as meeting_store
+from kit.store import supportmap as map_store
 from kit.supportmap import model as sm
 from kit.supportmap.analysis import FINDING_KINDS, analyse_map, diff_maps
 
@@ -34,11 +38,91 @@ def office_counts(
 
     Categories are fixed (``persons``, ``flag:alone``, ``link:watch``, ``place:salon``,
     ``finding:isolated`` …) and labels come from the vocabulary, never from what was typed.
-    With ``meeting_id``, also ``change:new_link`` etc. since the start of that meeting.
-    Read-only, so it may run inside the hand-over's transaction.
+    Without ``meeting_id``: the map as it is now. With it: the map at the end of that meeting
+    (now, or the next meeting's baseline once that began) and the ``change:…`` rows since the
+    meeting's own baseline.
+
+    Nothing is opened here: the counts are plain numbers stored at every save of the map
+    (:func:`refresh_counts`, which has the key), so the hand-over and the facilitator page
+    need no passphrase and nothing sealed ever leaves. Read-only, so it may run inside the
+    hand-over's transaction.
     """
-    before = sm.baseline(conn, meeting_id) if meeting_id is not None else None
-    return map_office_counts(sm.load_map(conn, district_id), before=before)
+    if meeting_id is None:
+        return _current(conn, district_id)
+    meeting = meeting_store.get_meeting(conn, meeting_id)
+    stored = map_store.get_counts(conn, meeting.district_id, meeting.id)
+    if stored is not None:
+        return _rows(stored)
+    own = map_store.baseline_of_meeting(conn, meeting.id)
+    if own is not None:
+        # no edit since this meeting's baseline while it was the latest: its end = its start
+        rows = _rows(own.counts_json) if own.counts_json else map_office_counts(EMPTY_MAP)
+        if sm.baseline_is_comparable(_persons(rows)):
+            rows += [(f"change:{kind}", label, 0) for kind, label in msg.MAP_OFFICE_CHANGES.items()]
+        return rows
+    later = _later_baseline(conn, meeting)
+    if later is not None and later.counts_json:
+        return _rows(later.counts_json)
+    if map_store.legacy_has_rows(conn):
+        from kit.supportmap.migrate import legacy_office_counts
+
+        return legacy_office_counts(conn, meeting.district_id, meeting.id)
+    return _current(conn, meeting.district_id)
+
+
+EMPTY_MAP = sm.MapData((), ())
+
+
+def _current(conn: sqlite3.Connection, district_id: str) -> list[tuple[str, str, int]]:
+    stored = map_store.get_counts(conn, district_id, 0)
+    if stored is not None:
+        return _rows(stored)
+    if map_store.legacy_has_rows(conn):
+        from kit.supportmap.migrate import legacy_office_counts
+
+        return legacy_office_counts(conn, district_id, None)
+    return map_office_counts(EMPTY_MAP)
+
+
+def _later_baseline(conn: sqlite3.Connection, meeting) -> map_store.Baseline | None:
+    for later in meeting_store.list_meetings(conn, meeting.district_id):
+        if (later.held_on, later.id) > (meeting.held_on, meeting.id):
+            taken = map_store.baseline_of_meeting(conn, later.id)
+            if taken is not None:
+                return taken
+    return None
+
+
+def _rows(text: str | None) -> list[tuple[str, str, int]]:
+    try:
+        raw = json.loads(text or "[]")
+        return [(str(c), str(label), int(n)) for c, label, n in raw]
+    except (TypeError, ValueError):
+        return map_office_counts(EMPTY_MAP)
+
+
+def _persons(rows: list[tuple[str, str, int]]) -> int:
+    return next((n for c, _label, n in rows if c == "persons"), 0)
+
+
+def counts_json(rows: list[tuple[str, str, int]]) -> str:
+    return json.dumps([list(r) for r in rows], ensure_ascii=False)
+
+
+def refresh_counts(conn: sqlite3.Connection, district_id: str) -> None:
+    """Store the counts of the district's map now, and of the meeting whose end it is (the
+    latest meeting with a baseline): called inside every map write, with the key."""
+    current = sm.load_map(conn, district_id)
+    map_store.put_counts(conn, district_id, 0, counts_json(map_office_counts(current)))
+    meetings = meeting_store.list_meetings(conn, district_id)  # by (held_on, id)
+    for meeting in reversed(meetings):
+        taken = map_store.baseline_of_meeting(conn, meeting.id)
+        if taken is None:
+            continue
+        before = sm.baseline_map(conn, taken)
+        rows = map_office_counts(current, before=before)
+        map_store.put_counts(conn, district_id, meeting.id, counts_json(rows))
+        break  # earlier meetings ended when a later one took its baseline: their counts stay
 
 
 def map_office_counts(
@@ -66,7 +150,7 @@ def map_office_counts(
         (f"finding:{kind}", msg.MAP_FINDING_LABELS[kind], len(analysis.of_kind(kind)))
         for kind in FINDING_KINDS
     ]
-    if before is not None and before.persons:
+    if before is not None and sm.baseline_is_comparable(len(before.persons)):
         diff = diff_maps(before, data)
         rows += [
             (f"change:{kind}", label, len(diff.of_kind(kind)))

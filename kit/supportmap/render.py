@@ -70,6 +70,6 @@ def changes_since_baseline(conn, meeting_id: int | None, current: sm.MapData) ->
     if meeting_id is None:
         return None
     before = sm.baseline(conn, meeting_id)
-    if before is None or not before.persons:
+    if before is None or not sm.baseline_is_comparable(len(before.persons)):
         return None
     return diff_maps(before, current)

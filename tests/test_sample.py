@@ -69,7 +69,9 @@ def test_same_seed_same_city(plan):
     for district_id, _name in DISTRICTS:
         assert untimed(sm.load_map(first, district_id)) == untimed(sm.load_map(second, district_id))
         for a, b in zip(
-            sm.list_baselines(first, district_id), sm.list_baselines(second, district_id), strict=True
+            sm.list_baselines(first, district_id),
+            sm.list_baselines(second, district_id),
+            strict=True,
         ):
             assert untimed(sm.baseline_map(first, a)) == untimed(sm.baseline_map(second, b))
 

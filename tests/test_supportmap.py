@@ -78,7 +78,6 @@ def test_person_place_and_link_round_trip(conn, district):
     assert data.links[0].strength == "occasional"
     # a fresh connection (another kernel, or after a restart) reads the same map
     from kit.store import open_store
-
     from kit.supportmap import vault
     from tests.map_helpers import TEST_PASSPHRASE
 
@@ -327,7 +326,9 @@ def test_a_tampered_or_moved_sealed_row_gives_a_clear_error(conn, district):
 
     a = sm.add_person(conn, district.id, 1, 1, label="Aさん")
     b = sm.add_person(conn, district.id, 2, 2, label="Bさん")
-    blob = bytearray(conn.execute("SELECT sealed FROM map_items WHERE id = ?", (a.id,)).fetchone()[0])
+    blob = bytearray(
+        conn.execute("SELECT sealed FROM map_items WHERE id = ?", (a.id,)).fetchone()[0]
+    )
     blob[-1] ^= 1
     conn.execute("UPDATE map_items SET sealed = ? WHERE id = ?", (bytes(blob), a.id))
     with pytest.raises(KitError, match="壊れているか書き換えられて"):

@@ -3,9 +3,7 @@ deleting for good, the retention period and ``tasukeai map purge``."""
 
 # --- passphrase (地区の合言葉) ------------------------------------------------------------------
 MAP_PASS_EMPTY = "合言葉を入力してください。"
-MAP_PASS_TOO_SHORT = (
-    "合言葉は{limit}文字以上にしてください（覚えやすい短い文を、ひらがなで長めに書くのがおすすめです）。"
-)
+MAP_PASS_TOO_SHORT = "合言葉は{limit}文字以上にしてください（覚えやすい短い文を、ひらがなで長めに書くのがおすすめです）。"
 MAP_PASS_TOO_LONG = "合言葉は{limit}文字までにしてください。"
 MAP_PASS_CONTROL = "合言葉に使えない文字（制御文字）が含まれています。"
 MAP_PASS_MISMATCH = "確認のために入れた合言葉が一つ目と違います。同じ合言葉を二回入れてください。"
@@ -98,9 +96,7 @@ MAP_DELETE_YES = "完全に削除する"
 MAP_DELETE_NO = "やめる"
 MAP_DELETED_FOR_GOOD = "「{label}」を完全に削除しました。"
 MAP_RETENTION_TITLE = "保存期間"
-MAP_RETENTION_OFF = (
-    "保存期間は決まっていません（設定 map_retention_years で、例えば 5 年を過ぎたデータを消せます）。"
-)
+MAP_RETENTION_OFF = "保存期間は決まっていません（設定 map_retention_years で、例えば 5 年を過ぎたデータを消せます）。"
 MAP_RETENTION_NONE = "保存期間（{years}年）を過ぎたデータはありません。"
 MAP_RETENTION_FOUND = (
     "保存期間（{years}年）を過ぎたデータがあります：{items}件の人・場所（{years}年以上書き換えていない）、"
@@ -108,7 +104,9 @@ MAP_RETENTION_FOUND = (
 )
 MAP_RETENTION_DELETE = "保存期間を過ぎたデータを削除する"
 MAP_RETENTION_CONFIRM = "本当に削除しますか？ 元に戻せません（事務局へ出す数は残ります）。"
-MAP_RETENTION_DONE = "保存期間を過ぎたデータを削除しました（人・場所 {items}件、記録 {baselines}回分）。"
+MAP_RETENTION_DONE = (
+    "保存期間を過ぎたデータを削除しました（人・場所 {items}件、記録 {baselines}回分）。"
+)
 MAP_RETENTION_YEARS_INVALID = "保存期間の年数は 1 以上の整数にしてください。"
 MAP_PURGE_PROMPT = (
     "{what}の支え合いマップを、すべて完全に削除します（人・場所・線・メモ・下絵・記録。元に戻せません）。\n"
@@ -117,7 +115,9 @@ MAP_PURGE_PROMPT = (
 MAP_PURGE_ALL = "この データベース（{db}）のすべての地区"
 MAP_PURGE_DISTRICT = "地区「{district}」"
 MAP_PURGE_CANCELLED = "削除しませんでした。"
-MAP_PURGE_DONE = "支え合いマップを削除しました（{districts}地区）。データベースの中身も上書きしました。"
+MAP_PURGE_DONE = (
+    "支え合いマップを削除しました（{districts}地区）。データベースの中身も上書きしました。"
+)
 MAP_PURGE_FILES_DONE = "地区で保管するフォルダーの配布用マップ・控えも削除しました（{count}件）。"
 MAP_PURGE_PASSPHRASE_PROMPT = "地区の合言葉: "
 MAP_PURGE_WORD = "削除"

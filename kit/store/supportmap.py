@@ -325,9 +325,7 @@ def lines_between(conn: sqlite3.Connection, source_id: int, target_id: int) -> l
 
 
 def update_line(conn: sqlite3.Connection, line_id: int, sealed: bytes) -> None:
-    conn.execute(
-        "UPDATE map_lines SET sealed = ? WHERE id = ?", (sqlite3.Binary(sealed), line_id)
-    )
+    conn.execute("UPDATE map_lines SET sealed = ? WHERE id = ?", (sqlite3.Binary(sealed), line_id))
 
 
 def delete_line(conn: sqlite3.Connection, line_id: int) -> None:
@@ -363,9 +361,7 @@ def take_baseline(conn: sqlite3.Connection, district_id: str, meeting_id: int | 
     return get_baseline(conn, baseline_id)  # type: ignore[return-value]
 
 
-def ensure_baseline(
-    conn: sqlite3.Connection, district_id: str, meeting_id: int
-) -> Baseline | None:
+def ensure_baseline(conn: sqlite3.Connection, district_id: str, meeting_id: int) -> Baseline | None:
     """The meeting's baseline, taken now if it has none (inside the caller's transaction).
 
     While an old database still holds its map in plain text there is nothing sealed to copy:
@@ -446,7 +442,9 @@ def baseline_items(conn: sqlite3.Connection, baseline_id: int) -> list[BaselineI
         (baseline_id,),
     )
     return [
-        BaselineItem(r["node_id"], r["node_type"], None if r["sealed"] is None else bytes(r["sealed"]))
+        BaselineItem(
+            r["node_id"], r["node_type"], None if r["sealed"] is None else bytes(r["sealed"])
+        )
         for r in rows
     ]
 
@@ -520,7 +518,9 @@ def clear_history(conn: sqlite3.Connection, district_id: str) -> None:
 
 
 def count_history_before(conn: sqlite3.Connection, stamp: str) -> int:
-    return conn.execute("SELECT COUNT(*) FROM map_history WHERE created_at < ?", (stamp,)).fetchone()[0]
+    return conn.execute(
+        "SELECT COUNT(*) FROM map_history WHERE created_at < ?", (stamp,)
+    ).fetchone()[0]
 
 
 def delete_history_before(conn: sqlite3.Connection, stamp: str) -> int:
@@ -664,9 +664,7 @@ LEGACY_TABLES = ("map_undo", "map_snapshots", "map_backgrounds", "map_links", "m
 
 
 def legacy_tables(conn: sqlite3.Connection) -> list[str]:
-    names = {
-        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    }
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return [t for t in LEGACY_TABLES if t in names]
 
 

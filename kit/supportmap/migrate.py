@@ -63,9 +63,7 @@ def snapshot_from_json(text: str) -> sm.MapData:
     """An old snapshot's map (a damaged one reads as an empty map)."""
     try:
         raw = json.loads(text)
-        nodes = tuple(
-            sm.MapNode(**{**n, "flags": tuple(n.get("flags", ()))}) for n in raw["nodes"]
-        )
+        nodes = tuple(sm.MapNode(**{**n, "flags": tuple(n.get("flags", ()))}) for n in raw["nodes"])
         links = tuple(sm.MapLink(**link) for link in raw["links"])
     except (TypeError, ValueError, KeyError, ValidationError):
         return sm.MapData((), ())
@@ -171,7 +169,12 @@ def _move_district(conn: sqlite3.Connection, legacy: _Legacy, district_id: str) 
             source_id=link.source_id,
             target_id=link.target_id,
             seal=lambda new_id, link=link: sm._seal_link(
-                conn, district_id, new_id, link.source_id, link.target_id, link.kind,
+                conn,
+                district_id,
+                new_id,
+                link.source_id,
+                link.target_id,
+                link.kind,
                 link.strength,
             ),  # fmt: skip
             line_id=link.id,

@@ -124,7 +124,6 @@ class MapData:
         return cache
 
 
-
 # --- sealed content ---------------------------------------------------------------------------------
 def _node_from(conn: sqlite3.Connection, item: store.SealedItem) -> MapNode:
     raw = vault.open_sealed(
@@ -162,9 +161,7 @@ def _node_content(fields: dict[str, Any]) -> bytes:
 
 
 def _seal_node(conn, district_id: str, node_id: int, node_type: str, fields: dict) -> bytes:
-    return vault.seal(
-        conn, _node_content(fields), vault.node_aad(district_id, node_id, node_type)
-    )
+    return vault.seal(conn, _node_content(fields), vault.node_aad(district_id, node_id, node_type))
 
 
 def _fields_of(node: MapNode) -> dict[str, Any]:
@@ -343,6 +340,7 @@ def _letters(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         text = chr(ord("A") + rest) + text
     return text
+
 
 def suggest_label(conn: sqlite3.Connection, district_id: str) -> str:
     """The first pseudonym 「Aさん」「Bさん」… not yet used on the district's map."""
@@ -702,9 +700,7 @@ def _rewrite_link(conn, link: MapLink, kind: str, strength: str) -> None:
     store.update_line(
         conn,
         link.id,
-        _seal_link(
-            conn, link.district_id, link.id, link.source_id, link.target_id, kind, strength
-        ),
+        _seal_link(conn, link.district_id, link.id, link.source_id, link.target_id, kind, strength),
     )
 
 
@@ -959,8 +955,6 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
             return width, height
         index += 2 + length
     raise ValidationError(msg.MAP_IMAGE_DAMAGED)
-
-
 
 
 def _seal_background(conn, district_id: str, mime: str, width: int, height: int, image: bytes):

@@ -87,7 +87,9 @@ def check_new_passphrase(value: object, confirm: object) -> str:
     return text
 
 
-def derive_key(passphrase: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bytes:
+def derive_key(
+    passphrase: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
+) -> bytes:
     """scrypt(passphrase, salt) → 32 bytes."""
     if not (1 < n <= _MAX_N and n & (n - 1) == 0 and 0 < r <= _MAX_R and 0 < p <= _MAX_P):
         raise KitError(msg.MAP_KEYRING_DAMAGED)

@@ -160,6 +160,27 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="書き出す先（.html のファイル名か、フォルダー。既定は設定 records_dir）",
     )
+
+    map_ = sub.add_parser("map", help="支え合いマップのデータの管理（削除・保存期間）")
+    map_sub = map_.add_subparsers(dest="map_command", required=True, parser_class=Parser)
+    purge = map_sub.add_parser(
+        "purge",
+        help="支え合いマップを完全に削除する（地区でキットを使い終えるとき。合言葉は要らない）",
+    )
+    add_setting_flags(purge, "map")
+    purge.add_argument("--district", help="この地区（地区 ID）の地図だけを削除する")
+    purge.add_argument(
+        "--older-than-years",
+        dest="older_than_years",
+        type=int,
+        help="保存期間：この年数より古いデータだけを削除する（地区の合言葉を入力する）",
+    )
+    purge.add_argument(
+        "--keep-files",
+        action="store_true",
+        help="地区で保管するフォルダーの配布用マップ・地図の控えは消さない",
+    )
+    purge.add_argument("--yes", action="store_true", help="確認の入力をせずに削除する")
     return parser
 
 
@@ -255,9 +276,12 @@ def cmd_demo(args) -> int:
     db_path = args.db_path or Path(tempfile.mkdtemp(prefix="tasukeai-demo-")) / "demo.sqlite"
     settings = load_settings(**setting_overrides(args, db_path=db_path))
 
+    from kit.sample.city import DEMO_PASSPHRASE
+
     def prepare(settings: Settings) -> None:
         build_demo_database(settings)
         print(msg.DEMO_BUILT.format(path=settings.db_path), flush=True)
+        print(msg.MAP_DEMO_PASSPHRASE.format(passphrase=DEMO_PASSPHRASE), flush=True)
 
     return serve(settings, prepare=prepare, verbose=args.verbose, show_key=args.show_key)
 
@@ -324,6 +348,7 @@ def cmd_compile(args) -> int:
             progress=progress,
             accept_new_keys=args.accept_new_keys,
             limits=import_limits(settings),
+            district_dir=settings.district_dir,
         )
         if interactive:
             print(file=sys.stderr)
@@ -363,6 +388,79 @@ def cmd_record(args) -> int:
     return 0
 
 
+def _read_line(prompt: str) -> str:
+    """One answer from the person at the terminal (or one line of standard input)."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        if "合言葉" in prompt:
+            import getpass
+
+            return getpass.getpass(prompt)
+        return input(prompt)
+    print(prompt, end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line.rstrip("\n")
+
+
+def cmd_map(args) -> int:
+    return {"purge": cmd_map_purge}[args.map_command](args)
+
+
+def cmd_map_purge(args) -> int:
+    """``tasukeai map purge``: the map's personal data, deleted for good (counts stay)."""
+    from kit.errors import ValidationError
+    from kit.folders import district_files
+    from kit.store import open_store
+    from kit.supportmap import retention, vault
+
+    settings = load_settings(**setting_overrides(args))
+    if not settings.db_path.exists():
+        raise ValidationError(msg.MAP_PURGE_NO_DB.format(path=settings.db_path))
+    conn = open_store(settings.db_path)
+    try:
+        if args.older_than_years is not None:
+            years = retention.check_years(args.older_than_years)
+            found = retention.expired(conn, years)
+            if not found:
+                print(msg.MAP_RETENTION_NONE.format(years=years))
+                return 0
+            print(
+                msg.MAP_RETENTION_FOUND.format(
+                    years=years, items=found.items, baselines=found.baselines, images=found.images
+                )
+            )
+            if not args.yes and _read_line(msg.MAP_RETENTION_CLI_PROMPT) != msg.MAP_PURGE_WORD:
+                print(msg.MAP_PURGE_CANCELLED)
+                return 1
+            vault.unlock(conn, _read_line(msg.MAP_PURGE_PASSPHRASE_PROMPT))
+            done = retention.delete_expired(conn, years)
+            print(msg.MAP_RETENTION_DONE.format(items=done.items, baselines=done.baselines))
+            return 0
+        if args.district:
+            from kit.store import meetings as meeting_store
+
+            what = msg.MAP_PURGE_DISTRICT.format(
+                district=meeting_store.get_district(conn, args.district).name
+            )
+        else:
+            what = msg.MAP_PURGE_ALL.format(db=settings.db_path)
+        if (
+            not args.yes
+            and _read_line(msg.MAP_PURGE_PROMPT.format(what=what)) != msg.MAP_PURGE_WORD
+        ):
+            print(msg.MAP_PURGE_CANCELLED)
+            return 1
+        districts = retention.purge_map(conn, args.district)
+        print(msg.MAP_PURGE_DONE.format(districts=len(districts)))
+        if not args.district and not args.keep_files:
+            files = district_files(settings.district_dir)
+            for path in files:
+                path.unlink(missing_ok=True)
+            print(msg.MAP_PURGE_FILES_DONE.format(count=len(files), folder=settings.district_dir))
+        return 0
+    finally:
+        conn.close()
+
+
 COMMANDS = {
     "plan": cmd_plan,
     "sample-data": cmd_sample_data,
@@ -373,6 +471,7 @@ COMMANDS = {
     "district": cmd_district,
     "compile": cmd_compile,
     "record": cmd_record,
+    "map": cmd_map,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,10 +62,10 @@ def no_click(app):
             app._clicked_node(t, Points(point_inds=[], xs=[], ys=[], trace_name="", trace_index=0))
 
 
-def test_opens_the_current_meetings_district_and_takes_a_baseline(app, conn, meeting, district):
+def test_opens_the_current_meetings_district_and_takes_no_baseline(app, conn, meeting, district):
     assert app.district_id == district.id and app.meeting_id == meeting.id
     assert district.name in app.title.value
-    assert sm.baseline(conn, meeting.id) is not None
+    assert sm.baseline(conn, meeting.id) is None  # the meeting takes it, not a page
     assert app.figure is not None and "tk-map-figure" in app.figure._dom_classes
     assert trace(app, "click").type == "heatmap"
 
@@ -202,15 +202,23 @@ def test_delete_and_undo(app, conn, district):
     click_node(app, b.id)
     assert app.selected_id == b.id
     assert len(app.links_list.options) == 1
+    app.delete_button.click()  # first it asks: deleting is for good
+    assert app.delete_confirm.layout.display is None
+    assert "完全に削除" in app.delete_question.value and "元に戻せません" in app.delete_question.value
+    assert len(sm.load_map(conn, district.id).nodes) == 2
+    app.delete_no.click()
+    assert app.delete_confirm.layout.display == "none"
+    assert len(sm.load_map(conn, district.id).nodes) == 2
     app.delete_button.click()
-    assert "消しました" in app.feedback.value
+    app.delete_yes.click()
+    assert "完全に削除しました" in app.feedback.value
     assert [n.id for n in sm.load_map(conn, district.id).nodes] == [a.id]
     assert app.selected_id is None and app.form_fields.layout.display == "none"
-    assert "「Bさん」を消した" in app.undo_what.value
-    app.undo_button.click()
-    data = sm.load_map(conn, district.id)
-    assert len(data.nodes) == 2 and len(data.links) == 1
-    assert "元に戻しました" in app.feedback.value
+    # every undo step that named Bさん went with them: only placing Aさん is left
+    assert app.undo_what.value == "直前の操作：「Aさん」を置いた"
+    a2 = sm.add_person(conn, district.id, 30, 10)
+    sm.add_link(conn, a.id, a2.id, kind="visit")
+    app.refresh()
     click_node(app, a.id)
     app.links_list.value = app.links_list.options[0][1]
     app.link_delete.click()
@@ -252,8 +260,9 @@ def test_findings_toggle_highlights_the_isolated_person(app, conn, district):
 
 
 def test_user_text_is_escaped_in_the_summary(app, conn, district):
-    sm.add_person(conn, district.id, 10, 10)
-    conn.execute("UPDATE map_nodes SET label = '<img src=x onerror=alert(1)>'")  # past validation
+    person = sm.add_person(conn, district.id, 10, 10)
+    with sm._writing(conn, district.id):  # a label past validation (an older kit, a bug)
+        sm._rewrite_node(conn, person, {"label": "<img src=x onerror=alert(1)>"})
     app.refresh()
     assert "<img" not in app.summary.value and "&lt;img" in app.summary.value
     assert all("<img" not in str(t) for t in trace(app, "persons:helper").text)
@@ -266,6 +275,7 @@ def test_changes_since_last_meeting(app, conn, district, plan, meeting):
     second = meetings.create_meeting(
         conn, district_id=district.id, title="第2回", held_on="2026-12-10", plan_id=plan.plan_id
     )
+    meetings.set_phase(conn, second.id, "map")  # the meeting takes its baseline
     app.open_map(district.id, second.id)
     assert "前回の会議からの変化はまだありません" in app.changes.value
     app.mode.value = "link"
@@ -304,8 +314,11 @@ def test_handout_is_written_offline(app, conn, district, settings):
     app.refresh()
     app.handout_button.click()
     assert "保存しました" in app.feedback.value
-    files = list((settings.results_dir / "handouts").glob("map_*.html"))
+    assert str(settings.district_dir) in app.feedback.value  # it says where…
+    assert "地区の外に出さないでください" in app.handout_result.value  # …and that it stays
+    files = list(settings.district_dir.glob("map_*.html"))
     assert len(files) == 1
+    assert not settings.results_dir.exists() or not list(settings.results_dir.rglob("*.html"))
     html = files[0].read_text(encoding="utf-8")
     assert "Aさん" in html and "孤立（つながりなし）" in html
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?https?:", html)
@@ -313,7 +326,10 @@ def test_handout_is_written_offline(app, conn, district, settings):
 
 
 def test_a_write_from_another_kernel_shows_up(app, conn, district, db_path):
+    from tests.map_helpers import unlock_fast
+
     other = open_store(db_path)
+    unlock_fast(other)
     sm.add_person(other, district.id, 33, 33, label="Zさん")
     other.close()
     assert app.poller.check()
@@ -341,18 +357,29 @@ def test_without_a_meeting_the_facilitator_picks_a_district(conn, settings, plan
 def test_summary_panel_for_the_facilitator_page(conn, settings, plan, meeting, district):
     from kit.ui.map_summary import MapSummaryPanel
 
+    from kit.supportmap import vault
+
     a = sm.add_person(conn, district.id, 10, 10, label="Aさん", flags=["needs_watch"])
+    meetings.set_phase(conn, meeting.id, "map")  # the meeting's baseline: Aさん alone
+    vault.lock(conn)  # the facilitator page never holds the key
     ctx = PageContext(conn=conn, settings=settings, plan=plan, meeting_id=meeting.id)
     panel = MapSummaryPanel(ctx, query_string="key=k%26y+1")
-    assert "見守りが必要・見守る人なし" in panel.findings.value
+    assert "見守りの空白：1" in panel.findings.value
     assert "人 1　場所 0　線 0" in panel.findings.value
+    assert "Aさん" not in panel.findings.value + panel.changes.value  # counts, no names
+    assert "前回の会議からの変化はまだありません" in panel.changes.value
     assert 'href="map.ipynb?key=k%26y%201"' in panel.link.value
     assert 'target="_blank"' in panel.link.value
+    from tests.map_helpers import unlock_fast
+
+    unlock_fast(conn)  # …while the map page (here: the same connection) edits
     b = sm.add_person(conn, district.id, 12, 10)
     sm.add_link(conn, b.id, a.id, kind="watch")
+    vault.lock(conn)
     panel.refresh()
-    assert "見守りの空白" not in panel.findings.value
-    assert "新しいつながり：Bさん→Aさん（見守り）" in panel.changes.value
+    assert "見守りの空白：0" in panel.findings.value
+    assert "前回から増えた線：1" in panel.changes.value
+    assert "見守りの空白が解消した人：1" in panel.changes.value
 
 
 def test_summary_panel_without_a_key_links_without_one(conn, settings, plan, meeting, monkeypatch):

@@ -94,7 +94,6 @@ MAP_DELETE_CONFIRM = (
 )
 MAP_DELETE_YES = "完全に削除する"
 MAP_DELETE_NO = "やめる"
-MAP_DELETED_FOR_GOOD = "「{label}」を完全に削除しました。"
 MAP_RETENTION_TITLE = "保存期間"
 MAP_RETENTION_OFF = "保存期間は決まっていません（設定 map_retention_years で、例えば 5 年を過ぎたデータを消せます）。"
 MAP_RETENTION_NONE = "保存期間（{years}年）を過ぎたデータはありません。"
@@ -118,7 +117,14 @@ MAP_PURGE_CANCELLED = "削除しませんでした。"
 MAP_PURGE_DONE = (
     "支え合いマップを削除しました（{districts}地区）。データベースの中身も上書きしました。"
 )
-MAP_PURGE_FILES_DONE = "地区で保管するフォルダーの配布用マップ・控えも削除しました（{count}件）。"
+MAP_PURGE_FILES_DONE = (
+    "地区で保管するフォルダー（{folder}）の配布用マップ・地図の控えも削除しました（{count}件）。"
+    "印刷した紙は、シュレッダーにかけてください。"
+)
+MAP_PURGE_NO_DB = "データベースが見つかりません: {path}（--db でファイルを指定してください）"
+MAP_RETENTION_CLI_PROMPT = (
+    "このデータを完全に削除します（元に戻せません）。よろしければ「削除」と入力してください: "
+)
 MAP_PURGE_PASSPHRASE_PROMPT = "地区の合言葉: "
 MAP_PURGE_WORD = "削除"
 MAP_DEMO_PASSPHRASE = "デモの支え合いマップの合言葉：{passphrase}"

@@ -151,7 +151,7 @@ MAP_ADDED_NODE = "「{label}」を置きました。右の欄で印やメモを�
 MAP_ADDED_LINK = "線を引きました：{source}→{target}（{kind}）"
 MAP_MOVED = "「{label}」を動かしました。"
 MAP_SAVED = "「{label}」を保存しました。"
-MAP_DELETED = "「{label}」を消しました（「元に戻す」で戻せます）。"
+MAP_DELETED = "「{label}」を完全に削除しました。"
 MAP_LINK_DELETED = "線を消しました（「元に戻す」で戻せます）。"
 MAP_NEW_LINK_KIND = "線の種類"
 MAP_NEW_LINK_STRENGTH = "線の強さ"
@@ -166,7 +166,7 @@ MAP_FORM_NOTE = "メモ"
 MAP_FORM_KIND = "場所の種類"
 MAP_FORM_OPENING = "開いている日"
 MAP_FORM_SAVE = "保存"
-MAP_FORM_DELETE = "この人・場所を消す"
+MAP_FORM_DELETE = "この人・場所を削除する"
 MAP_FORM_LINKS = "この人・場所の線"
 MAP_FORM_LINK_DELETE = "選んだ線を消す"
 MAP_FORM_LINK_OPTION = "{source} → {target}（{kind}・{strength}）"
@@ -195,6 +195,9 @@ MAP_PRIVACY_NOTE = (
 MAP_PANEL_TITLE = "支え合いマップの時間"
 MAP_PANEL_OPEN = "マップを編集するページを開く"
 MAP_PANEL_HINT = "地図の編集は「支え合いマップ」のページで行います（このパソコンだけで開きます）。"
+MAP_PANEL_COUNTS_ONLY = (
+    "ここには数だけを出しています。名前や気づきの中身は、地図のページで地区の合言葉を入れると見られます。"
+)
 
 # --- counts for the council office (事務局へ: 数だけ) -------------------------------------------------
 MAP_OFFICE_PERSONS = "マップの人（世帯）"

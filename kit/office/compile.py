@@ -25,6 +25,7 @@ from pathlib import Path
 
 from kit import messages as msg
 from kit.errors import ResultFileError, ValidationError
+from kit.folders import check_office_folder
 from kit.plan import Plan
 from kit.resultfile.format import MAX_FILE_BYTES, TABLES, NotAResultFile, ResultFile
 from kit.resultfile.read import ImportLimits, read_result_file
@@ -142,6 +143,7 @@ def compile_folder(
     batch_size: int = BATCH_SIZE,
     accept_new_keys: Collection[str] = (),
     limits: ImportLimits | None = None,
+    district_dir: str | Path | None = None,
 ) -> CompileReport:
     """Import every result file in ``folder`` into the office store; return the report.
 
@@ -153,12 +155,17 @@ def compile_folder(
     signed by another key (or unsigned) is refused unless its district id is in
     ``accept_new_keys`` (the clerk accepted the new key on purpose). ``limits`` bound what a
     file may unpack to (settings ``import_max_mb``, ``import_max_rows``).
+
+    A district-private folder (``district_dir``, or any folder carrying the district note)
+    and a folder holding a handout or a map backup are refused before anything is read
+    (:func:`kit.folders.check_office_folder`).
     """
     folder = Path(folder).expanduser()
     if not folder.exists():
         raise ValidationError(msg.OFFICE_FOLDER_MISSING.format(folder=folder))
     if not folder.is_dir():
         raise ValidationError(msg.OFFICE_FOLDER_NOT_DIR.format(folder=folder))
+    check_office_folder(folder, district_dir=district_dir)
     with transaction(office_conn):
         stored = store.set_plan_id_if_absent(office_conn, plan.plan_id)
     if stored != plan.plan_id:

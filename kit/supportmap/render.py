@@ -73,3 +73,35 @@ def changes_since_baseline(conn, meeting_id: int | None, current: sm.MapData) ->
     if before is None or not sm.baseline_is_comparable(len(before.persons)):
         return None
     return diff_maps(before, current)
+
+
+# --- counts only (the facilitator page: no passphrase, nothing personal) -----------------------------
+def count_rows_html(rows: list[tuple[str, str, int]]) -> str:
+    """How many persons, places, lines and findings: from the stored counts (no names)."""
+    counts = {category: count for category, _label, count in rows}
+    head = msg.MAP_SUMMARY_COUNTS.format(
+        persons=counts.get("persons", 0),
+        places=counts.get("places", 0),
+        links=counts.get("links", 0),
+    )
+    items = "".join(
+        f'<li class="tk-map-finding-count tk-map-finding-{kind}">'
+        f"{escape(msg.MAP_FINDING_LABELS[kind])}：{counts.get(f'finding:{kind}', 0)}</li>"
+        for kind in FINDING_KINDS
+    )
+    return (
+        f'<div class="tk-map-findings-list"><p class="tk-map-counts">{escape(head)}</p>'
+        f"<ul>{items}</ul></div>"
+    )
+
+
+def change_rows_html(rows: list[tuple[str, str, int]]) -> str:
+    """前回の会議からの変化, as counts (``change:…`` rows; none without a comparable baseline)."""
+    title = f"<h3>{escape(msg.MAP_CHANGES_TITLE)}</h3>"
+    changes = [(label, count) for category, label, count in rows if category.startswith("change:")]
+    if not changes:
+        return title + f"<p>{escape(msg.MAP_CHANGES_NO_BASE)}</p>"
+    if not any(count for _label, count in changes):
+        return title + f"<p>{escape(msg.MAP_CHANGES_NONE)}</p>"
+    items = "".join(f"<li>{escape(label)}：{count}</li>" for label, count in changes)
+    return title + f"<ul>{items}</ul>"

@@ -1,5 +1,9 @@
 """The 支え合いマップ page on the projector (``map.ipynb``, facilitator key only).
 
+The map is sealed at rest: the page first shows :class:`~kit.ui.map_gate.PassphraseGate`
+(the district's passphrase, or choosing it the first time); only then is anything read, and
+the key stays in this kernel until 「地図を閉じる」 or the page closes.
+
 A plotly FigureWidget (click events) over the district's map: click to place a person or
 a place, pick two to draw a line, edit flags and notes in the side form, delete and undo.
 Every action calls :mod:`kit.supportmap.model` and is committed at once; the page then re-reads
@@ -16,14 +20,15 @@ from kit import messages as msg
 from kit.charts.supportmap import map_figure
 from kit.errors import KitError, NotFoundError, ValidationError
 from kit.store import meetings as meeting_store
-from kit.store import supportmap as map_store
 from kit.supportmap import model as sm
+from kit.supportmap import retention, vault
 from kit.supportmap.analysis import MapAnalysis, analyse_map
 from kit.supportmap.handout import write_handout
 from kit.supportmap.render import changes_html, changes_since_baseline, findings_html
 from kit.text import escape
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
 from kit.ui.context import PageContext
+from kit.ui.map_gate import PassphraseGate
 
 MODES = tuple(msg.MAP_MODES)
 PLOTLY_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
@@ -45,6 +50,9 @@ class MapApp:
         self.move_id: int | None = None
         self._background_stamp: object = object()
         self._loading = False
+        self._delete_pending: int | None = None
+        self._retention_pending = False
+        self._polling = False
 
         self.feedback = Feedback("tk-map-feedback")
         self.title = classed(w.HTML(), "tk-map-title")
@@ -63,10 +71,15 @@ class MapApp:
         )
         self.side = side
         self.main = classed(w.HBox([self.figure_box, side]), "tk-map-main")
+        self.gate = PassphraseGate(self.conn, self._unlocked)
+        self.lock_button = big_button(msg.MAP_LOCK, "tk-map-lock", style="")
+        self.lock_button.on_click(self._guarded(self._lock_clicked))
         self.widget = classed(
             w.VBox(
                 [
                     heading(msg.MAP_APP_TITLE, cls="tk-app-title"),
+                    self.gate.widget,
+                    self.lock_button,
                     self.title,
                     self.chooser,
                     self.feedback,
@@ -78,12 +91,69 @@ class MapApp:
             "tk-map-page",
         )
         self.poller = StorePoller(self.conn, self.refresh, ctx.settings.poll_seconds)
+        if vault.is_unlocked(self.conn):
+            self._unlocked()
+        else:
+            self._show_locked()
+
+    # --- the passphrase -----------------------------------------------------------------------------
+    def _guarded(self, callback):
+        """Like :func:`guarded`, and a callback that finds the map locked (the passphrase was
+        changed on another page) closes the map here: nothing stays shown without the key."""
+
+        def run(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except vault.MapLockedError:
+                self._lock()
+                raise
+
+        return guarded(self.feedback)(run)
+
+    def _show_locked(self) -> None:
+        for part in (self.lock_button, self.title, self.chooser, self.main):
+            part.layout.display = "none"
+        self.gate.show()
+
+    def _unlocked(self) -> None:
+        """The gate has the key: show the map (and keep following the store)."""
+        self.lock_button.layout.display = None
+        self.title.layout.display = None
+        self.chooser.layout.display = None
         self._choose_initial()
-        self.poller.start()
+        if not self._polling:
+            self.poller.start()
+            self._polling = True
+
+    def _lock_clicked(self, _button=None) -> None:
+        self._lock()
+        self.feedback.ok(msg.MAP_LOCKED_NOW)
+
+    def _lock(self) -> None:
+        """Forget the key and everything read with it (the figure, the form, the lists)."""
+        self.poller.stop()
+        self._polling = False
+        vault.lock(self.conn)
+        self.district_id = self.meeting_id = None
+        self.data, self.analysis = sm.MapData((), ()), None
+        self.selected_id = self.link_from_id = self.move_id = self._delete_pending = None
+        self._retention_pending = False
+        self.figure = None
+        self.figure_box.children = ()
+        self._loading = True
+        try:
+            for field in (self.label, self.area, self.note, self.opening):
+                field.value = ""
+            self.links_list.options = []
+        finally:
+            self._loading = False
+        for html in (self.summary, self.changes, self.title, self.form_title, self.handout_result):
+            html.value = ""
+        self._show_locked()
 
     # --- building ---------------------------------------------------------------------------------
     def _build_tools(self) -> None:
-        guard = guarded(self.feedback)
+        guard = self._guarded
         self.mode = classed(
             w.ToggleButtons(options=[(msg.MAP_MODES[m], m) for m in MODES], value="select"),
             "tk-map-mode",
@@ -147,7 +217,7 @@ class MapApp:
         self._mode_changed()
 
     def _build_form(self) -> None:
-        guard = guarded(self.feedback)
+        guard = self._guarded
         self.form_title = classed(w.HTML(), "tk-map-form-title")
         self.label = classed(
             w.Text(description=msg.MAP_FORM_LABEL, continuous_update=False), "tk-map-label"
@@ -194,6 +264,16 @@ class MapApp:
         self.save_button.on_click(guard(self._save))
         self.delete_button = big_button(msg.MAP_FORM_DELETE, "tk-map-delete", style="danger")
         self.delete_button.on_click(guard(self._delete))
+        self.delete_question = classed(w.HTML(), "tk-map-delete-question")
+        self.delete_yes = big_button(msg.MAP_DELETE_YES, "tk-map-delete-yes", style="danger")
+        self.delete_yes.on_click(guard(self._delete_confirmed))
+        self.delete_no = big_button(msg.MAP_DELETE_NO, "tk-map-delete-no", style="")
+        self.delete_no.on_click(guard(self._delete_cancelled))
+        self.delete_confirm = classed(
+            w.VBox([self.delete_question, w.HBox([self.delete_yes, self.delete_no])]),
+            "tk-map-delete-confirm",
+        )
+        self.delete_confirm.layout.display = "none"
         self.links_list = classed(w.Select(options=[], rows=5), "tk-map-links")
         self.link_delete = big_button(msg.MAP_FORM_LINK_DELETE, "tk-map-link-delete", style="")
         self.link_delete.on_click(guard(self._delete_link))
@@ -211,6 +291,7 @@ class MapApp:
                     self.area,
                     self.note,
                     w.HBox([self.save_button, self.delete_button]),
+                    self.delete_confirm,
                     w.HTML(f"<b>{escape(msg.MAP_FORM_LINKS)}</b>"),
                     self.links_list,
                     self.link_delete,
@@ -228,7 +309,7 @@ class MapApp:
             w.VBox([heading(msg.MAP_SUMMARY_TITLE, level=3), self.summary, self.changes]),
             "tk-map-reading-tab",
         )
-        guard = guarded(self.feedback)
+        guard = self._guarded
         self.upload = classed(
             w.FileUpload(
                 accept=".png,.jpg,.jpeg,image/png,image/jpeg",
@@ -248,6 +329,9 @@ class MapApp:
         self.handout_button = big_button(msg.MAP_HANDOUT, "tk-map-handout", style="success")
         self.handout_button.on_click(guard(self._handout))
         self.handout_result = classed(w.HTML(), "tk-map-handout-result")
+        self.backup_button = big_button(msg.MAP_BACKUP, "tk-map-backup", style="")
+        self.backup_button.on_click(guard(self._backup))
+        self._build_keeping()
         self.files_tab = classed(
             w.VBox(
                 [
@@ -256,15 +340,69 @@ class MapApp:
                     self.background_remove,
                     w.HTML("<hr>"),
                     self.handout_button,
+                    self.backup_button,
                     self.handout_result,
                     classed(w.HTML(f"<p>{escape(msg.MAP_PRIVACY_NOTE)}</p>"), "tk-map-privacy"),
+                    classed(
+                        w.HTML(f"<p>{escape(msg.MAP_FORGET_WARNING)}</p>"), "tk-map-forget-note"
+                    ),
+                    w.HTML("<hr>"),
+                    self.retention_box,
+                    w.HTML("<hr>"),
+                    self.passphrase_box,
                 ]
             ),
             "tk-map-files-tab",
         )
 
+    def _build_keeping(self) -> None:
+        """The retention period (with a confirmation) and changing the passphrase."""
+        guard = self._guarded
+        self.retention_status = classed(w.HTML(), "tk-map-retention-status")
+        self.retention_button = big_button(
+            msg.MAP_RETENTION_DELETE, "tk-map-retention-delete", style="danger"
+        )
+        self.retention_button.on_click(guard(self._retention_clicked))
+        self.retention_confirm = classed(w.HTML(), "tk-map-retention-confirm")
+        self.retention_box = classed(
+            w.VBox(
+                [
+                    w.HTML(f"<b>{escape(msg.MAP_RETENTION_TITLE)}</b>"),
+                    self.retention_status,
+                    self.retention_confirm,
+                    self.retention_button,
+                ]
+            ),
+            "tk-map-retention",
+        )
+        self.old_passphrase = classed(
+            w.Password(description=msg.MAP_PASS_CHANGE_OLD), "tk-map-passphrase-old"
+        )
+        self.new_passphrase = classed(
+            w.Password(description=msg.MAP_PASS_CHANGE_NEW), "tk-map-passphrase-new"
+        )
+        self.new_passphrase_again = classed(
+            w.Password(description=msg.MAP_PASS_CHANGE_CONFIRM), "tk-map-passphrase-new-confirm"
+        )
+        self.passphrase_button = big_button(
+            msg.MAP_PASS_CHANGE, "tk-map-passphrase-change", style=""
+        )
+        self.passphrase_button.on_click(guard(self._change_passphrase))
+        self.passphrase_box = classed(
+            w.VBox(
+                [
+                    w.HTML(f"<b>{escape(msg.MAP_PASS_CHANGE_TITLE)}</b>"),
+                    self.old_passphrase,
+                    self.new_passphrase,
+                    self.new_passphrase_again,
+                    self.passphrase_button,
+                ]
+            ),
+            "tk-map-passphrase-box",
+        )
+
     def _build_chooser(self) -> None:
-        guard = guarded(self.feedback)
+        guard = self._guarded
         self.district_choice = classed(
             w.Dropdown(description=msg.MAP_CHOOSE_DISTRICT), "tk-map-district"
         )
@@ -325,8 +463,7 @@ class MapApp:
         )
         if meeting is not None and meeting.district_id != district.id:
             raise ValidationError(msg.MAP_NO_DISTRICT)
-        if meeting is not None and meeting.phase != "closed":
-            sm.ensure_baseline(self.conn, meeting.id)
+        # no baseline here: the meeting takes it itself (entering the map phase, first edit)
         self.district_id = district.id
         self.meeting_id = meeting.id if meeting else None
         self.ctx.meeting_id = self.meeting_id
@@ -348,6 +485,13 @@ class MapApp:
         """Re-read the map from the store and redraw everything (after any write, by anyone)."""
         if self.district_id is None:
             return
+        try:
+            self._refresh()
+        except vault.MapLockedError as exc:
+            self._lock()
+            self.feedback.error(exc.message)
+
+    def _refresh(self) -> None:
         self.data = sm.load_map(self.conn, self.district_id)
         self.analysis = analyse_map(self.data)
         alive = {n.id for n in self.data.nodes}
@@ -366,9 +510,10 @@ class MapApp:
         self.undo_button.disabled = what is None
         self.undo_what.value = msg.MAP_UNDO_WHAT.format(what=what) if what else ""
         self._load_form()
+        self._show_retention()
 
     def _draw(self) -> None:
-        stamp = map_store.background_stamp(self.conn, self.district_id)
+        stamp = sm.background_stamp(self.conn, self.district_id)
         background_changed = stamp != self._background_stamp
         background = sm.get_background(self.conn, self.district_id) if background_changed else None
         fig = map_figure(
@@ -416,11 +561,11 @@ class MapApp:
     def _clicked_empty(self, _trace, points, _state=None) -> None:
         """Plotly's click on the invisible layer (it calls every trace: most get no point)."""
         if points.point_inds:
-            guarded(self.feedback)(self.on_map_click)(points.xs[0], points.ys[0])
+            self._guarded(self.on_map_click)(points.xs[0], points.ys[0])
 
     def _clicked_node(self, trace, points, _state=None) -> None:
         if points.point_inds:
-            guarded(self.feedback)(self._node_at)(trace, points.point_inds[0])
+            self._guarded(self._node_at)(trace, points.point_inds[0])
 
     def _node_at(self, trace, index: int) -> None:
         try:
@@ -489,6 +634,8 @@ class MapApp:
         self._after_write()
 
     def _select(self, node_id: int | None) -> None:
+        if node_id != self._delete_pending:
+            self._delete_cancelled()
         self.selected_id = node_id
         if node_id is not None and self.side.selected_index != 0:
             self.side.selected_index = 0
@@ -612,12 +759,29 @@ class MapApp:
         self.feedback.ok(msg.MAP_SAVED.format(label=saved.label))
 
     def _delete(self, _button=None) -> None:
+        """First click: ask (deleting is for good); 「完全に削除する」 then deletes."""
         if self.selected_id is None:
             return
-        node = sm.delete_node(self.conn, self.selected_id)
+        node = sm.get_node(self.conn, self.selected_id)
+        self._delete_pending = node.id
+        self.delete_question.value = (
+            f'<p class="tk-warning">{escape(msg.MAP_DELETE_CONFIRM.format(label=node.label))}</p>'
+        )
+        self.delete_confirm.layout.display = None
+
+    def _delete_confirmed(self, _button=None) -> None:
+        pending, self._delete_pending = self._delete_pending, None
+        self.delete_confirm.layout.display = "none"
+        if pending is None or pending != self.selected_id:
+            return
+        node = sm.delete_node(self.conn, pending)
         self.selected_id = None
         self._after_write()
         self.feedback.ok(msg.MAP_DELETED.format(label=node.label))
+
+    def _delete_cancelled(self, _button=None) -> None:
+        self._delete_pending = None
+        self.delete_confirm.layout.display = "none"
 
     def _delete_link(self, _button=None) -> None:
         if self.links_list.value is None:
@@ -648,14 +812,71 @@ class MapApp:
         self.feedback.ok(msg.MAP_BACKGROUND_REMOVED)
 
     def _handout(self, _button=None) -> None:
+        """The printable map, into the district-private folder (never the office's folder)."""
         if self.district_id is None:
             raise ValidationError(msg.MAP_NO_DISTRICT)
-        path = write_handout(
-            self.conn,
-            self.district_id,
-            self.ctx.settings.results_dir / "handouts",
-            meeting_id=self.meeting_id,
-        )
-        text = msg.MAP_HANDOUT_SAVED.format(path=path)
-        self.handout_result.value = f'<p class="tk-ok">{escape(text)}</p>'
+        folder = self.ctx.settings.district_dir
+        path = write_handout(self.conn, self.district_id, folder, meeting_id=self.meeting_id)
+        self._saved(msg.MAP_HANDOUT_SAVED_PRIVATE.format(path=path, folder=folder))
+
+    def _backup(self, _button=None) -> None:
+        """A copy of the database (the map still sealed) into the district-private folder."""
+        folder = self.ctx.settings.district_dir
+        path = retention.write_backup(self.conn, folder)
+        self._saved(msg.MAP_BACKUP_SAVED.format(path=path, folder=folder))
+
+    def _saved(self, text: str) -> None:
+        lines = "".join(f"<p>{escape(line)}</p>" for line in text.split("\n"))
+        self.handout_result.value = f'<div class="tk-ok tk-map-private-saved">{lines}</div>'
         self.feedback.ok(text)
+
+    # --- retention and the passphrase ---------------------------------------------------------------
+    def _show_retention(self) -> None:
+        years = self.ctx.settings.map_retention_years
+        if not years or years < 1:
+            self.retention_status.value = f"<p>{escape(msg.MAP_RETENTION_OFF)}</p>"
+            self.retention_button.layout.display = "none"
+            self.retention_confirm.value = ""
+            return
+        found = retention.expired(self.conn, years)
+        if not found:
+            text = msg.MAP_RETENTION_NONE.format(years=years)
+        else:
+            text = msg.MAP_RETENTION_FOUND.format(
+                years=years, items=found.items, baselines=found.baselines, images=found.images
+            )
+        self.retention_status.value = f"<p>{escape(text)}</p>"
+        self.retention_button.layout.display = None if found else "none"
+        if not found:
+            self._retention_pending = False
+            self.retention_confirm.value = ""
+
+    def _retention_clicked(self, _button=None) -> None:
+        """First click asks; the second (「本当に削除する」) deletes."""
+        years = self.ctx.settings.map_retention_years
+        if not years or years < 1:
+            return
+        if not self._retention_pending:
+            self._retention_pending = True
+            self.retention_confirm.value = (
+                f'<p class="tk-warning">{escape(msg.MAP_RETENTION_CONFIRM)}</p>'
+            )
+            self.retention_button.description = msg.MAP_DELETE_YES
+            return
+        self._retention_pending = False
+        self.retention_confirm.value = ""
+        self.retention_button.description = msg.MAP_RETENTION_DELETE
+        done = retention.delete_expired(self.conn, years)
+        self._after_write()
+        self.feedback.ok(msg.MAP_RETENTION_DONE.format(items=done.items, baselines=done.baselines))
+
+    def _change_passphrase(self, _button=None) -> None:
+        old, new, again = (
+            self.old_passphrase.value,
+            self.new_passphrase.value,
+            self.new_passphrase_again.value,
+        )
+        for field in (self.old_passphrase, self.new_passphrase, self.new_passphrase_again):
+            field.value = ""
+        vault.change_passphrase(self.conn, old, new, again)
+        self.feedback.ok(msg.MAP_PASS_CHANGED)

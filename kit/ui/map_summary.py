@@ -1,8 +1,10 @@
-"""支え合いマップ on the facilitator page (map phase): counts, findings and changes — no map.
+"""支え合いマップ on the facilitator page (map phase): counts only — no names, no map.
 
-The map itself is edited on its own page (``map.ipynb``, FigureWidget, key-protected);
-this panel stays light (no plotly) and links there, carrying the facilitator key.
-The HTML pieces come from :mod:`kit.supportmap.render`; all user text is escaped.
+The map is sealed at rest and opened only on its own page (``map.ipynb``, FigureWidget,
+key-protected, the district's passphrase typed there). This panel needs no passphrase: it
+shows the plain counts stored at each save of the map (persons, places, lines, how many
+findings of each kind and the changes since the meeting began) and links to the map page,
+carrying the facilitator key. It takes no baseline: the meeting does (entering this phase).
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ import ipywidgets as w
 from kit import messages as msg
 from kit.meeting import access
 from kit.store import meetings as meeting_store
-from kit.supportmap import model as sm
-from kit.supportmap.analysis import analyse_map
-from kit.supportmap.render import changes_html, changes_since_baseline, findings_html
+from kit.supportmap.privacy import office_counts
+from kit.supportmap.render import change_rows_html, count_rows_html
 from kit.text import escape
-from kit.ui.common import Feedback, classed, heading
+from kit.ui.common import Feedback, classed, heading, paragraph
 from kit.ui.context import PageContext
 
 
@@ -39,8 +40,6 @@ class MapSummaryPanel:
         self.feedback = Feedback("tk-map-panel-feedback")
         meeting = meeting_store.get_meeting(ctx.conn, ctx.meeting_id)
         self.district_id = meeting.district_id
-        if meeting.phase != "closed":
-            sm.ensure_baseline(ctx.conn, meeting.id)
         url = map_page_url(query_string)
         self.link = classed(
             w.HTML(
@@ -61,6 +60,7 @@ class MapSummaryPanel:
                         [self.findings, self.changes],
                         layout=w.Layout(align_items="flex-start", width="100%"),
                     ),
+                    paragraph(msg.MAP_PANEL_COUNTS_ONLY, cls="tk-map-panel-counts-only"),
                     self.feedback,
                 ]
             ),
@@ -70,16 +70,10 @@ class MapSummaryPanel:
         self.refresh()
 
     def refresh(self) -> None:
-        data = sm.load_map(self.ctx.conn, self.district_id)
-        key = (
-            tuple((n.id, n.label, n.flags, n.x, n.y, n.kind) for n in data.nodes),
-            tuple((link.id, link.kind, link.strength) for link in data.links),
-        )
+        rows = office_counts(self.ctx.conn, self.district_id, self.ctx.meeting_id)
+        key = tuple(rows)
         if key == self._key:
             return
         self._key = key
-        analysis = analyse_map(data)
-        self.findings.value = findings_html(analysis)
-        self.changes.value = changes_html(
-            changes_since_baseline(self.ctx.conn, self.ctx.meeting_id, data)
-        )
+        self.findings.value = count_rows_html(rows)
+        self.changes.value = change_rows_html(rows)

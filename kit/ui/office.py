@@ -313,6 +313,7 @@ class OfficeApp:
                 progress=progress,
                 accept_new_keys=accept_new_keys,
                 limits=import_limits(self.settings),
+                district_dir=self.settings.district_dir,
             )
         finally:
             self.compile_button.disabled = False

@@ -355,9 +355,8 @@ def test_without_a_meeting_the_facilitator_picks_a_district(conn, settings, plan
 
 
 def test_summary_panel_for_the_facilitator_page(conn, settings, plan, meeting, district):
-    from kit.ui.map_summary import MapSummaryPanel
-
     from kit.supportmap import vault
+    from kit.ui.map_summary import MapSummaryPanel
 
     a = sm.add_person(conn, district.id, 10, 10, label="Aさん", flags=["needs_watch"])
     meetings.set_phase(conn, meeting.id, "map")  # the meeting's baseline: Aさん alone

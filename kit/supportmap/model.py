@@ -414,10 +414,25 @@ def _flush_counts(conn: sqlite3.Connection) -> None:
         _refresh_counts(conn, dirty.pop())
 
 
-def _refresh_counts(conn: sqlite3.Connection, district_id: str) -> None:
-    from kit.supportmap.privacy import refresh_counts
+_COUNTERS: list = []
 
-    refresh_counts(conn, district_id)
+
+def on_map_change(counter) -> None:
+    """Register ``counter(conn, district_id)``, called inside every map write after the change.
+
+    The map's office counts need the analysis (a layer above this module), so the package
+    registers :func:`kit.supportmap.privacy.refresh_counts` here when it is imported
+    (``kit/supportmap/__init__.py``) — always before this module can be used.
+    """
+    if counter not in _COUNTERS:
+        _COUNTERS.append(counter)
+
+
+def _refresh_counts(conn: sqlite3.Connection, district_id: str) -> None:
+    if not _COUNTERS:
+        raise RuntimeError("kit.supportmap.privacy has not registered the map's counts")
+    for counter in _COUNTERS:
+        counter(conn, district_id)
 
 
 # --- editing ------------------------------------------------------------------------------------
@@ -896,16 +911,6 @@ def baseline(conn: sqlite3.Connection, meeting_id: int) -> MapData | None:
 
 def list_baselines(conn: sqlite3.Connection, district_id: str) -> list[Baseline]:
     return store.list_baselines(conn, district_id)
-
-
-# --- for the council office --------------------------------------------------------------------
-def office_counts(
-    conn: sqlite3.Connection, district_id: str, meeting_id: int | None = None
-) -> list[tuple[str, str, int]]:
-    """Counts by category only (no names, notes, positions): see :mod:`kit.supportmap.privacy`."""
-    from kit.supportmap.privacy import office_counts as counts
-
-    return counts(conn, district_id, meeting_id)
 
 
 # --- background image (下絵) -------------------------------------------------------------------------

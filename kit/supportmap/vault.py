@@ -149,6 +149,16 @@ def _remember(conn: sqlite3.Connection, aead: AESGCM, generation: int) -> None:
         raise KitError(msg.MAP_NOT_A_STORE) from exc
 
 
+_FIRST_KEY_STEPS: list = []
+
+
+def on_first_key(step) -> None:
+    """Register ``step(conn) -> bool``, run inside :func:`setup` once the key is held (the
+    package registers :func:`kit.supportmap.migrate.move_plain_map`, which needs the model)."""
+    if step not in _FIRST_KEY_STEPS:
+        _FIRST_KEY_STEPS.append(step)
+
+
 def setup(conn: sqlite3.Connection, passphrase: object, confirm: object | None = None) -> None:
     """Set the district's first passphrase and keep its key on ``conn``.
 
@@ -163,9 +173,9 @@ def setup(conn: sqlite3.Connection, passphrase: object, confirm: object | None =
         store.insert_keyring(conn, **fields)
         _remember(conn, aead, 1)
         try:
-            from kit.supportmap.migrate import move_plain_map
-
-            moved = move_plain_map(conn)
+            if not _FIRST_KEY_STEPS:
+                raise RuntimeError("kit.supportmap.migrate has not registered the move")
+            moved = any([step(conn) for step in _FIRST_KEY_STEPS])
         except BaseException:
             lock(conn)
             raise

@@ -10,11 +10,14 @@ import pytest
 
 from kit.meeting import meetings
 from kit.plan import load_plan
+from kit.sample.city import DEMO_PASSPHRASE
 from kit.store import meetings as meeting_store
 from kit.supportmap import model as sm
+from kit.supportmap import vault
 from tests.browser.helpers import KEY, PROJECTOR, TABLET, open_page
 
 FIGURE = ".tk-map-figure.js-plotly-plot"
+GATE = ".tk-map-gate .tk-map-passphrase input"
 TIMEOUT = 30_000
 
 
@@ -38,9 +41,21 @@ def map_district(kit_server):
 def map_data(server, district_id):
     conn = server.connect()
     try:
+        vault.unlock(conn, DEMO_PASSPHRASE)  # like any other kernel: the passphrase itself
         return sm.load_map(conn, district_id)
     finally:
         conn.close()
+
+
+def open_map_page(chromium, server, passphrase: str = DEMO_PASSPHRASE):
+    """The map page: the passphrase screen first, then the map."""
+    page = open_page(
+        chromium, server.url("map.ipynb", key=KEY), PROJECTOR, wait_for=GATE, timeout=120_000
+    )
+    assert page.locator(FIGURE).count() == 0  # nothing of the map before the passphrase
+    page.fill(".tk-map-passphrase input", passphrase)
+    page.click(".tk-map-gate-open")
+    return page
 
 
 def click_map(page, x: float, y: float) -> None:
@@ -115,10 +130,21 @@ def choose_mode(page, label: str) -> None:
     )
 
 
-def test_place_link_and_see_the_isolated_person(chromium, kit_server, map_district):
-    page = open_page(
-        chromium, kit_server.url("map.ipynb", key=KEY), PROJECTOR, wait_for=FIGURE, timeout=120_000
+def test_a_wrong_passphrase_opens_nothing(chromium, kit_server, map_district):
+    page = open_map_page(chromium, kit_server, "ちがう合言葉です")
+    page.wait_for_function(
+        "document.querySelector('.tk-map-gate-feedback').innerText.includes('合言葉が違います')",
+        timeout=TIMEOUT,
     )
+    assert page.locator(FIGURE).count() == 0
+    assert page.input_value(".tk-map-passphrase input") == ""  # the typed text is not kept
+    assert "二度と開けません" in page.inner_text(".tk-map-gate")  # forgetting it, explained
+    page.context.close()
+
+
+def test_place_link_and_see_the_isolated_person(chromium, kit_server, map_district):
+    page = open_map_page(chromium, kit_server)
+    page.wait_for_selector(FIGURE, timeout=180_000)
     assert "テスト用の地区" in page.inner_text(".tk-map-title")
 
     choose_mode(page, "人を置く")

@@ -94,11 +94,38 @@ def _later_baseline(conn: sqlite3.Connection, meeting) -> map_store.Baseline | N
 
 
 def _rows(text: str | None) -> list[tuple[str, str, int]]:
+    """Stored ``[[category, count], …]`` with today's labels from the vocabulary."""
     try:
         raw = json.loads(text or "[]")
-        return [(str(c), str(label), int(n)) for c, label, n in raw]
-    except (TypeError, ValueError):
+        return [(str(row[0]), category_label(str(row[0])), int(row[-1])) for row in raw]
+    except (TypeError, ValueError, IndexError, KeyError):
         return map_office_counts(EMPTY_MAP)
+
+
+_FIXED_LABELS = {
+    "persons": "MAP_OFFICE_PERSONS",
+    "places": "MAP_OFFICE_PLACES",
+    "links": "MAP_OFFICE_LINKS",
+    "persons_with_concern": "MAP_OFFICE_CONCERNED",
+}
+
+
+def category_label(category: str) -> str:
+    """The Japanese label of a count's category, from the vocabulary (never stored text)."""
+    if category in _FIXED_LABELS:
+        return getattr(msg, _FIXED_LABELS[category])
+    prefix, _, key = category.partition(":")
+    labels = {
+        "flag": sm.FLAG_LABELS,
+        "link": sm.LINK_KIND_LABELS,
+        "strength": sm.STRENGTH_LABELS,
+        "place": sm.PLACE_KIND_LABELS,
+        "finding": msg.MAP_FINDING_LABELS,
+        "change": msg.MAP_OFFICE_CHANGES,
+    }.get(prefix)
+    if labels is None:
+        raise KeyError(category)
+    return labels.get(key, msg.MAP_OFFICE_OTHER)
 
 
 def _persons(rows: list[tuple[str, str, int]]) -> int:
@@ -106,7 +133,8 @@ def _persons(rows: list[tuple[str, str, int]]) -> int:
 
 
 def counts_json(rows: list[tuple[str, str, int]]) -> str:
-    return json.dumps([list(r) for r in rows], ensure_ascii=False)
+    """The rows as stored: ``[[category, count], …]`` (labels are added when read)."""
+    return json.dumps([[category, count] for category, _label, count in rows])
 
 
 def refresh_counts(conn: sqlite3.Connection, district_id: str) -> None:

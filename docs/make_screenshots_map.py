@@ -17,8 +17,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from kit.sample.city import DEMO_PASSPHRASE  # noqa: E402
 from kit.store import meetings as meeting_store  # noqa: E402
 from kit.supportmap import model as sm  # noqa: E402
+from kit.supportmap import vault  # noqa: E402
 from kit.supportmap.analysis import analyse_map  # noqa: E402
 from tests.browser.helpers import KEY, PROJECTOR, KitServer, launch_chromium, open_page  # noqa: E402
 from tests.browser.test_map import click_map  # noqa: E402
@@ -34,6 +36,7 @@ def new_lines(server: KitServer) -> int:
     person to show in the side form."""
     conn = server.connect()
     try:
+        vault.unlock(conn, DEMO_PASSPHRASE)
         meeting = meeting_store.current_meeting(conn)
         sm.ensure_baseline(conn, meeting.id)
         data = sm.load_map(conn, meeting.district_id)
@@ -65,9 +68,12 @@ def main() -> None:
                 browser,
                 server.url("map.ipynb", key=KEY),
                 PROJECTOR,
-                wait_for=FIGURE,
+                wait_for=".tk-map-gate .tk-map-passphrase input",
                 timeout=120_000,
             )
+            page.fill(".tk-map-passphrase input", DEMO_PASSPHRASE)
+            page.click(".tk-map-gate-open")
+            page.wait_for_selector(FIGURE, timeout=180_000)
             person_id = new_lines(server)
             page.wait_for_function(
                 "document.querySelector('.tk-map-changes').innerText.includes('新しいつながり')",

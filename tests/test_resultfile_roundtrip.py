@@ -31,6 +31,7 @@ from kit.store import office as office_store
 from kit.store import open_store
 from kit.supportmap import model as sm
 from kit.supportmap.privacy import office_counts
+from tests.map_helpers import unlock_fast
 
 PLAN: Plan = load_plan(default_plan_path())
 GOALS = [g.id for g in PLAN.goals()]
@@ -382,6 +383,7 @@ def test_every_meeting_shape_reaches_the_office_intact(spec):
     with tempfile.TemporaryDirectory(prefix="tasukeai-roundtrip-") as tmp:
         folder = Path(tmp)
         conn = open_store(folder / "meeting.sqlite")
+        unlock_fast(conn)  # the map page's key (the test passphrase)
         office = office_store.open_office_store(folder / "office.sqlite")
         try:
             meeting_id = build_meeting(conn, spec)
@@ -442,6 +444,7 @@ def test_a_vote_of_one_issue_and_two_proposals_without_a_goal_is_compiled(tmp_pa
         "end_phase": "closed",
     }
     conn = open_store(tmp_path / "meeting.sqlite")
+    unlock_fast(conn)
     meeting_id = build_meeting(conn, spec)
     saved = save_result_file(conn, PLAN, meeting_id, tmp_path / "results")
     import zipfile

@@ -73,15 +73,17 @@ def test_every_setting_is_a_flag_of_its_commands():
     subparsers = next(a for a in parser._actions if isinstance(getattr(a, "choices", None), dict))
     for f in setting_fields():
         for command in commands_of(f):
-            if command == "district":
-                for sub in ("add", "list"):
-                    district = subparsers.choices["district"]
-                    inner = next(
-                        a
-                        for a in district._actions
-                        if isinstance(getattr(a, "choices", None), dict)
-                    )
-                    assert flag_of(f) in inner.choices[sub].format_help(), (f.name, sub)
+            inner = next(
+                (
+                    a
+                    for a in subparsers.choices[command]._actions
+                    if isinstance(getattr(a, "choices", None), dict)
+                ),
+                None,
+            )
+            if inner is not None:  # a command with its own commands (district add/list, map purge)
+                for sub, sub_parser in inner.choices.items():
+                    assert flag_of(f) in sub_parser.format_help(), (f.name, command, sub)
                 continue
             assert flag_of(f) in subparsers.choices[command].format_help(), (f.name, command)
 

@@ -38,6 +38,7 @@ def settings(db_path, tmp_path):
         db_path=db_path,
         office_db_path=tmp_path / "office.sqlite",
         results_dir=tmp_path / "results",
+        district_dir=tmp_path / "地区で保管（個人情報）",
         records_dir=tmp_path / "records",
     )
 

@@ -28,6 +28,7 @@ def pytest_configure(config):
     os.environ["TASUKEAI_OFFICE_DB_PATH"] = str(_workdir / "office.sqlite")
     os.environ["TASUKEAI_RESULTS_DIR"] = str(_workdir / "results")
     os.environ["TASUKEAI_RECORDS_DIR"] = str(_workdir / "records")
+    os.environ["TASUKEAI_DISTRICT_DIR"] = str(_workdir / "district")
     os.environ["TASUKEAI_PUBLIC_HOST"] = "127.0.0.1"
     os.environ["JUPYTER_CONFIG_DIR"] = str(_workdir / "jupyter_config")
     os.environ["QUERY_STRING"] = f"key={NBVAL_KEY}"

@@ -154,7 +154,13 @@ def test_the_cli_and_the_office_page_say_why(conn, district_map, settings, plan,
     app = OfficeApp(PageContext(conn=conn, settings=settings, plan=plan))
     app.folder.value = str(settings.district_dir)
     app.compile_button.click()
-    assert "個人情報のフォルダー" in app.compile_feedback.value
+    assert "tk-error" in app.compile_feedback.value  # refused (a folder outside the results)
+    inside = settings.results_dir / "old"
+    inside.mkdir(parents=True)
+    shutil.copy(next(settings.district_dir.glob("map_*.html")), inside / "地図.html")
+    app.folder.value = str(settings.results_dir)
+    app.compile_button.click()
+    assert "地区の外に出してはいけない個人情報のファイル" in app.compile_feedback.value
 
 
 def test_a_folder_of_result_files_compiles(conn, district_map, meeting, settings, plan, tmp_path):

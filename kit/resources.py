@@ -44,3 +44,8 @@ def default_plan_path() -> Path:
 def stylesheet_path() -> Path:
     """The kit's CSS (large text and touch targets), served with every page."""
     return _package_folder("kit.ui") / "tasukeai.css"
+
+
+def page_script_path() -> Path:
+    """The kit's small page script (names slider handles, makes scroll boxes focusable)."""
+    return _package_folder("kit.ui") / "tasukeai.js"

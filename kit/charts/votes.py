@@ -34,6 +34,31 @@ def short(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+LINE_CHARS = 16
+BREAK_AFTER = "・、。，）」 "
+
+
+def wrapped(text: str, width: int = LINE_CHARS) -> list[str]:
+    """A label in lines of at most ``width`` characters, broken after 「・」「、」 or a space when
+    one is near the end of a line — the whole label, never cut off with 「…」."""
+    text = " ".join(str(text).split())
+    lines: list[str] = []
+    while len(text) > width:
+        cut = width
+        for i in range(width, width // 2, -1):
+            if text[i - 1] in BREAK_AFTER:
+                cut = i
+                break
+        lines.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*lines, text] if text else lines or [""]
+
+
+def tick_label(text: str) -> str:
+    """The label for a plotly axis: escaped line by line, joined with plotly's ``<br>``."""
+    return "<br>".join(plain(line) for line in wrapped(text))
+
+
 def plan_name(plan: Plan, basic_plan_id: str) -> str:
     if basic_plan_id == NO_PLAN:
         return msg.VOTE_CHART_NO_GOAL
@@ -142,7 +167,7 @@ def vote_result_figure(
         categoryarray=list(reversed(ykeys)),
         tickmode="array",
         tickvals=ykeys,
-        ticktext=[plain(short(label)) for label in df["label"]],
+        ticktext=[tick_label(label) for label in df["label"]],
         automargin=True,
     )
     fig.update_layout(
@@ -150,7 +175,7 @@ def vote_result_figure(
         font=FONT,
         barmode="overlay",
         bargap=0.25,
-        height=height or max(420, 140 + 70 * len(df)),
+        height=height or max(420, 140 + sum(28 * len(wrapped(x)) + 34 for x in df["label"])),
         margin=dict(l=20, r=40, t=90 if title else 60, b=40),
         legend=dict(orientation="h", yanchor="top", y=-0.08, x=0, font=dict(size=20)),
         plot_bgcolor="#ffffff",
@@ -191,7 +216,7 @@ def basic_plan_figure(
         horizontal_spacing=0.03,
         subplot_titles=(score_name, msg.VOTE_CHART_SPREAD.format(voters=voters)),
     )
-    ticktext = [plain(short(n, 20)) for n in names]
+    ticktext = [tick_label(n) for n in names]
     fig.add_trace(
         go.Bar(
             x=by_plan["score"].tolist(),

@@ -30,13 +30,14 @@ from pathlib import Path
 from traitlets import Int
 from traitlets.config import Configurable
 
-from kit.resources import notebooks_dir, stylesheet_path
+from kit.resources import notebooks_dir, page_script_path, stylesheet_path
 from kit.serving import connection, guard
 from kit.settings import Settings, settings_environ
 
 NOTEBOOKS_DIR = notebooks_dir()
 TEMPLATE_NAME = "tasukeai"
 STYLESHEET = stylesheet_path()
+PAGE_SCRIPT = page_script_path()
 
 MEMBER_NOTEBOOK = "member.ipynb"
 FACILITATOR_NOTEBOOK = "facilitator.ipynb"
@@ -98,11 +99,15 @@ def build_template(root: Path) -> Path:
     index = (lab / "index.html.j2").read_text(encoding="utf-8")
     index = re.sub(r"^.*<link[^>]+href=\"https?://[^\"]+\"[^>]*>\s*$\n?", "", index, flags=re.M)
     css = STYLESHEET.read_text(encoding="utf-8")
+    script = PAGE_SCRIPT.read_text(encoding="utf-8")
     index = index.replace(
         "{{ super() }}\n{%- endblock notebook_css -%}",
-        "{{ super() }}\n<style>\n" + css + "\n</style>\n{%- endblock notebook_css -%}",
+        "{{ super() }}\n<style>\n" + css + "\n</style>\n<script>\n" + script + "\n</script>\n"
+        "{%- endblock notebook_css -%}",
         1,
     )
+    # The page's one landmark (WCAG 1.3.1): everything a kit page shows is its main content.
+    index = index.replace('<div id="rendered_cells"', '<div id="rendered_cells" role="main"', 1)
     remaining = re.findall(r"(?:href|src)=[\"']https?://[^\"']+", index)
     if remaining:
         raise RuntimeError(f"template still loads from outside: {remaining}")

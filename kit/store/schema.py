@@ -230,6 +230,17 @@ CREATE TABLE ballot_drafts (
     choices_json TEXT NOT NULL,
     saved_at TEXT NOT NULL,
     PRIMARY KEY (vote_id, member_id)
+""",
+    ),
+    Migration(
+        "0004_phase_timers",
+        """
+CREATE TABLE phase_timers (
+    meeting_id INTEGER PRIMARY KEY REFERENCES meetings(id) ON DELETE CASCADE,
+    phase TEXT NOT NULL,
+    minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 180),
+    started_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL
 );
 """,
     ),

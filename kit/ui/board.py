@@ -175,11 +175,19 @@ class IssueBoardPanel:
             "tk-board-spoken-name",
         )
         self.spoken_seriousness = classed(
-            w.IntSlider(value=3, min=1, max=5, description=msg.ISSUE_SERIOUSNESS),
+            w.IntSlider(
+                value=3,
+                min=1,
+                max=5,
+                description=msg.ISSUE_SERIOUSNESS,
+                tooltip=msg.ARIA_SPOKEN_SERIOUSNESS,
+            ),
             "tk-board-spoken-seriousness",
         )
         self.spoken_reach = classed(
-            w.IntSlider(value=3, min=1, max=5, description=msg.ISSUE_REACH),
+            w.IntSlider(
+                value=3, min=1, max=5, description=msg.ISSUE_REACH, tooltip=msg.ARIA_SPOKEN_REACH
+            ),
             "tk-board-spoken-reach",
         )
         for dropdown in (self.pick, self.merge_keep, self.merge_from, self.spoken_member):

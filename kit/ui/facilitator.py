@@ -23,6 +23,7 @@ from kit.ui.handover import HandoverPanel
 from kit.ui.join import join_corner_html, join_screen_html
 from kit.ui.map_summary import MapSummaryPanel
 from kit.ui.members_admin import MembersAdmin
+from kit.ui.timer import TimerControls
 from kit.ui.vote_panel import VotePanel
 from kit.ui.wrapup import WrapUpPanel
 
@@ -70,6 +71,11 @@ class FacilitatorApp:
         self.members = classed(w.HTML(), "tk-members")
         self.admin = MembersAdmin(ctx)
         self.body = classed(w.VBox(), "tk-phase-body")
+        self.timer = TimerControls(ctx, self.feedback)
+        self.text_size = classed(
+            w.ToggleButton(description=msg.TEXT_SIZE_LARGER, value=False), "tk-text-size"
+        )
+        self.text_size.observe(lambda c: self._larger_text(c["new"]), "value")
         self.setup = SetupForm(ctx, self._meeting_chosen)
         self.header = classed(
             w.HBox(
@@ -83,6 +89,11 @@ class FacilitatorApp:
                             ),
                             self.members,
                             self.admin.widget,
+                            w.HBox(
+                                [self.text_size, self.timer.controls],
+                                layout=w.Layout(flex_flow="row wrap", align_items="center"),
+                            ),
+                            self.timer.view.widget,
                             self.feedback,
                         ],
                         layout=w.Layout(flex="1 1 auto"),
@@ -118,6 +129,11 @@ class FacilitatorApp:
         self.phase = None
         self.header.layout.display = None
         self.refresh()
+
+    def _larger_text(self, larger: bool) -> None:
+        """The projector's larger-text toggle (for a big room or a dim projector)."""
+        (self.widget.add_class if larger else self.widget.remove_class)("tk-larger-text")
+        self.text_size.description = msg.TEXT_SIZE_NORMAL if larger else msg.TEXT_SIZE_LARGER
 
     def _phase_clicked(self, phase: str):
         def on_change(change) -> None:
@@ -159,6 +175,9 @@ class FacilitatorApp:
         self.admin.refresh()
         if meeting.phase != self.phase:
             self.phase = meeting.phase
+            compact = meeting.phase != "setup"  # after 準備 the room reads the phase, not the code
+            (self.header.add_class if compact else self.header.remove_class)("tk-header-compact")
+            (self.widget.add_class if compact else self.widget.remove_class)("tk-compact")
             for phase, button in self.phase_buttons.items():
                 button.value = phase == meeting.phase
                 button.button_style = "info" if phase == meeting.phase else ""
@@ -171,6 +190,7 @@ class FacilitatorApp:
             )
         elif self.panel is not None:
             self.panel.refresh()
+        self.timer.refresh()
 
 
 class SetupPhasePanel:
@@ -227,7 +247,10 @@ class SetupForm:
         self.agenda = classed(w.Textarea(description=msg.SETUP_AGENDA), "tk-setup-agenda")
         self.create = big_button(msg.SETUP_CREATE, "tk-setup-create")
         self.create.on_click(guarded(self.feedback)(self._create))
-        self.existing = classed(w.Dropdown(description=msg.SETUP_EXISTING), "tk-setup-existing")
+        self.existing = classed(
+            w.Dropdown(description=msg.SETUP_EXISTING, style={"description_width": "initial"}),
+            "tk-setup-existing",
+        )
         self.open_existing = big_button(msg.SETUP_OPEN, "tk-setup-open", style="")
         self.open_existing.on_click(guarded(self.feedback)(self._open))
         self.widget = classed(

@@ -16,6 +16,7 @@ from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, h
 from kit.ui.context import PageContext, Panel
 from kit.ui.member_issues import MemberIssuesPanel
 from kit.ui.member_vote import MemberVotePanel
+from kit.ui.timer import TimerView
 
 
 def draft_scope(meeting_id: int, member_id: int) -> str:
@@ -51,6 +52,7 @@ class MemberApp:
         self.phase_title = classed(w.HTML(), "tk-phase-title")
         self.phase_hint = classed(w.HTML(), "tk-phase-hint")
         self.body = classed(w.VBox(), "tk-phase-body")
+        self.timer = TimerView(ctx, big=False)
         self.join_box = classed(
             w.VBox(
                 [
@@ -66,7 +68,8 @@ class MemberApp:
             "tk-join-form",
         )
         self.task_box = classed(
-            w.VBox([self.status, self.phase_title, self.phase_hint, self.body]), "tk-task"
+            w.VBox([self.status, self.phase_title, self.timer.widget, self.phase_hint, self.body]),
+            "tk-task",
         )
         self.task_box.layout.display = "none"
         self.widget = classed(
@@ -164,6 +167,7 @@ class MemberApp:
         elif self.panel is not None:
             self.panel.refresh()
         self._show_hint()
+        self.timer.refresh()
 
     def _show_hint(self) -> None:
         """The phase's prompt, unless the panel says otherwise (``hint``: "" hides it)."""

@@ -74,9 +74,9 @@ class MemberIssuesPanel:
         self.goal_buttons: dict[str, w.Button] = {}
         goal_sections = [self._plan_section(bp) for bp in ctx.plan.basic_plans]
         self.seriousness, seriousness_row = self._scale(
-            "tk-issue-seriousness", msg.ISSUE_SERIOUSNESS_WORDS
+            "tk-issue-seriousness", msg.ISSUE_SERIOUSNESS_WORDS, msg.ARIA_SERIOUSNESS
         )
-        self.reach, reach_row = self._scale("tk-issue-reach", msg.ISSUE_REACH_WORDS)
+        self.reach, reach_row = self._scale("tk-issue-reach", msg.ISSUE_REACH_WORDS, msg.ARIA_REACH)
         self.place = classed(w.Text(placeholder=msg.ISSUE_PLACE_PLACEHOLDER), "tk-issue-place")
         self.send = big_button(msg.ISSUE_SEND, "tk-issue-send")
         self.send.on_click(guarded(self.feedback)(self._send))
@@ -153,9 +153,17 @@ class MemberIssuesPanel:
             w.VBox([header, classed(w.VBox(cards), "tk-issue-goal-list")]), "tk-issue-plan"
         )
 
-    def _scale(self, cls: str, words: dict[int, str]) -> tuple[w.IntSlider, w.Widget]:
-        slider = classed(
-            w.IntSlider(value=3, min=1, max=5, step=1, readout=False, continuous_update=True),
+    def _scale(self, cls: str, words: dict[int, str], name: str) -> tuple[w.IntSlider, w.Widget]:
+        slider = classed(  # the tooltip names the handle for screen readers (tasukeai.js)
+            w.IntSlider(
+                value=3,
+                min=1,
+                max=5,
+                step=1,
+                readout=False,
+                continuous_update=True,
+                tooltip=name,
+            ),
             "tk-issue-slider",
             cls,
         )

@@ -179,13 +179,22 @@ class MemberVotePanel:
                 max=top,
                 step=1,
                 continuous_update=True,
-                readout=True,
+                readout=False,
+                tooltip=msg.ARIA_ITEM_POINTS.format(label=item.label),
                 layout=w.Layout(width="100%"),
             ),
             "tk-vote-slider",
             f"tk-vote-slider-{item.position}",
         )
+        count = classed(
+            w.HTML(self._count_html(slider.value)),
+            "tk-vote-count",
+            f"tk-vote-count-{item.position}",
+        )
         slider.observe(lambda change, i=item.id: self._slider_changed(i, change), "value")
+        slider.observe(
+            lambda change, c=count: setattr(c, "value", self._count_html(change["new"])), "value"
+        )
         self.sliders[item.id] = slider
         minus = classed(
             big_button(msg.VOTE_MINUS, "tk-vote-minus", style=""), f"tk-vote-minus-{item.position}"
@@ -202,7 +211,7 @@ class MemberVotePanel:
                     self._item_label(item),
                     classed(
                         w.HBox(
-                            [minus, slider, plus],
+                            [minus, slider, count, plus],
                             layout=w.Layout(align_items="center", width="100%"),
                         ),
                         "tk-vote-dots-row",
@@ -212,6 +221,13 @@ class MemberVotePanel:
             "tk-card",
             "tk-vote-item",
             f"tk-vote-item-{item.position}",
+        )
+
+    @staticmethod
+    def _count_html(value: int) -> str:
+        """The item's points as text: the one readout on a phone, where the slider is hidden."""
+        return (
+            f'<span class="tk-vote-count-text">{escape(msg.VOTE_COUNT.format(count=value))}</span>'
         )
 
     def dots_used(self) -> int:

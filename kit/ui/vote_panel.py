@@ -10,8 +10,6 @@ with ties flagged and spread shown, whole or per 基本計画.
 from __future__ import annotations
 
 import ipywidgets as w
-from IPython import get_ipython
-from IPython.display import display
 
 from kit import messages as msg
 from kit.charts.votes import basic_plan_figure, vote_result_figure
@@ -28,6 +26,7 @@ from kit.meeting.tally import (
 from kit.meeting.voting import ItemSpec, Vote, VoteItem
 from kit.store import meetings as meeting_store
 from kit.text import escape
+from kit.ui.board import chart_output
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
 from kit.ui.context import PageContext
 
@@ -505,7 +504,18 @@ class VotePanel:
         self.view.observe(guarded(self.feedback)(lambda c: self._draw(c["new"])), "value")
         new = big_button(msg.VOTE_NEW, "tk-vote-new", style="")
         new.on_click(guarded(self.feedback)(self._new_vote))
-        self.body.children = [header, self.view, self.chart, self.ties, self.table, new]
+        # The table (what the room reads) beside the chart on a wide projector, above it on a
+        # narrow one: both start right under the header, above the fold.
+        result = classed(
+            w.HBox(
+                [
+                    classed(w.VBox([self.table, self.ties]), "tk-vote-result-side"),
+                    classed(w.VBox([self.chart, self.view]), "tk-vote-result-chart"),
+                ]
+            ),
+            "tk-vote-result-row",
+        )
+        self.body.children = [header, result, new]
         self._draw(VIEW_ALL)
 
     def _new_vote(self, _button=None) -> None:
@@ -524,10 +534,8 @@ class VotePanel:
         else:
             shown = result_in_view(result, self.ctx.plan, view)
             self.figure = vote_result_figure(shown, self.ctx.plan, voters=voters)
-        self.chart.clear_output(wait=True)
-        if get_ipython() is not None:  # in a kernel (tests without one inspect self.figure)
-            with self.chart:
-                display(self.figure)
+        # As display data with the projector's config: no plotly toolbar over the chart.
+        self.chart.outputs = (chart_output(self.figure),)
         groups = tie_groups(result)
         if voters == 0:
             self.ties.value = f"<p>{escape(msg.VOTE_NO_BALLOTS)}</p>"

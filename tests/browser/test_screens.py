@@ -1,0 +1,152 @@
+"""Every screen right for an elderly member and for the back of the room (issue 16).
+
+One demo meeting is walked through every page state (``screens_walk.ScreensWalk``): member
+join, issue form, my issues, each ballot method, closed; projector in every phase with the
+vote set-up, open, paper ballot and result; the map page; the office page. The tests below
+read what the walk measured: axe-core violations, touch targets, the projector's fold, the
+phone ballot, line breaks, the phase timer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import REPO
+from tests.browser.screens_walk import AXE_JS, ITEMS_ON_THE_BALLOT, ScreensWalk
+
+ARTIFACTS = REPO / "test-artifacts"
+
+MIN_TARGET = 48
+MIN_ROOM_TEXT = 28
+
+
+@pytest.fixture(scope="module")
+def walked(chromium, kit_server):
+    """The walk runs once; if it breaks, every test reports that one failure (no re-run)."""
+    if not AXE_JS.exists():
+        return f"axe-core missing: run `npm ci --prefix {AXE_JS.parents[2]}` (scripts/test)"
+    walk = ScreensWalk(chromium, kit_server)
+    try:
+        return walk.run()
+    except Exception as exc:  # noqa: BLE001 - reported by each test below
+        return f"the walk stopped: {exc!r}"[:3000]
+    finally:
+        walk.dump(ARTIFACTS / "screens_walk.json")
+
+
+@pytest.fixture
+def walk(walked):
+    if isinstance(walked, str):
+        pytest.fail(walked)
+    return walked
+
+
+def _report(found: dict[str, list]) -> str:
+    return "\n".join(
+        f"{state}: {v['id']} ({v['impact']}) {v['nodes'][:3]}"
+        for state, violations in found.items()
+        for v in violations
+    )
+
+
+def test_axe_finds_nothing_critical_or_serious_and_no_content_outside_landmarks(walk):
+    assert len(walk.axe) >= 25, sorted(walk.axe)
+    bad = {
+        state: [v for v in found if v["impact"] in ("critical", "serious") or v["id"] == "region"]
+        for state, found in walk.axe.items()
+    }
+    bad = {state: found for state, found in bad.items() if found}
+    assert not bad, _report(bad)
+
+
+def test_every_touch_target_on_the_tablet_is_at_least_48_px(walk):
+    small = {
+        state: [t for t in targets if t["w"] < MIN_TARGET - 0.5 or t["h"] < MIN_TARGET - 0.5]
+        for state, targets in walk.targets.items()
+    }
+    small = {state: found for state, found in small.items() if found}
+    assert not small, small
+    sliders = [t for t in walk.targets["member:issue_form"] if "tk-issue-slider" in t["what"]]
+    assert len(sliders) >= 2  # the slider handles were measured too
+
+
+def test_the_room_reads_each_phase_above_the_fold_in_large_text(walk):
+    problems = []
+    for state, box in walk.fold.items():
+        if box is None:
+            problems.append(f"{state}: not found")
+            continue
+        if box["top"] < 0 or box["top"] + min(box["height"], 120) > box["vh"]:
+            problems.append(f"{state}: top {box['top']:.0f} of {box['vh']}")
+        if box["font"] < MIN_ROOM_TEXT:
+            problems.append(f"{state}: {box['font']} px text")
+    assert not problems, problems
+
+
+def test_larger_text_toggle_on_the_projector(walk):
+    before, after = walk.notes["larger_text"]
+    assert after["height"] >= before["height"] * 1.2  # CSS zoom: the same font, drawn larger
+
+
+def test_plotly_toolbar_hidden_and_chart_labels_not_cut(walk):
+    assert walk.notes["board_modebar"] == 0 and walk.notes["result_modebar"] == 0
+    ticks = walk.notes["result_ticks"]
+    assert ticks and not [t for t in ticks if "…" in t]
+
+
+def test_board_reads_in_plan_order_across_rows(walk):
+    order = walk.notes["board_order"]
+    assert len(order) >= 3
+    reading = sorted(order, key=lambda p: (p[1], p[2]))
+    assert [p[0] for p in reading] == [p[0] for p in order]
+    assert [p[0] for p in order] == sorted(p[0] for p in order)
+
+
+def test_url_and_goal_buttons_do_not_break_mid_word(walk):
+    for lines in walk.notes["url_lines"] + walk.notes["url_lines_small"]:
+        for line in lines[:-1]:
+            assert line[-1] in "/:.?=&", lines
+    for lines in walk.notes["goal_lines"] + walk.notes["goal_lines_phone"]:
+        for line in lines[:-1]:
+            assert line[-1] in "・、 ）", lines
+
+
+def test_selected_tab_stays_highlighted_when_tapped(walk):
+    assert "mod-active" in walk.notes["tab_write_class_before"]
+    assert "mod-active" in walk.notes["tab_write_class_after"]
+
+
+def test_closed_vote_on_the_tablet_drops_the_prompt(walk):
+    text = walk.notes["closed_hint"]
+    assert "投票は締め切られました" in text
+    assert "投票してください" not in text and "投票しました" not in text
+
+
+def test_paper_ballot_number_boxes_are_not_squeezed(walk):
+    boxes = walk.notes["paper_boxes"]
+    assert len(boxes) == ITEMS_ON_THE_BALLOT
+    assert all(b["w"] >= 100 and b["right"] <= b["rowRight"] + 1 for b in boxes), boxes
+
+
+def test_phone_ballot_is_compact(walk):
+    ballot = walk.notes["phone_ballot"]
+    assert ballot["items"] == ITEMS_ON_THE_BALLOT
+    assert ballot["sliders"] == 0 and ballot["plus"] == ITEMS_ON_THE_BALLOT
+    assert ballot["height"] <= 4 * ballot["vh"], ballot
+    assert "2" in walk.notes["phone_count"]
+
+
+def test_issue_form_fits_a_phone_in_few_screens(walk):
+    assert walk.notes["issue_form_height_phone"] <= 2.6 * 844
+
+
+def test_phase_timer_large_on_the_projector_small_on_tablets(walk):
+    big, small = walk.notes["timer_projector"], walk.notes["timer_tablet"]
+    assert big["font"] >= 40 and big["top"] < big["vh"]
+    assert 16 <= small["font"] < big["font"]
+    assert "4:5" in walk.notes["timer_text"] or "5:00" in walk.notes["timer_text"]
+
+
+def test_office_progress_line_ends_done(walk):
+    assert "集計しました" in walk.notes["office_progress"]
+    assert "集計中" not in walk.notes["office_progress"]

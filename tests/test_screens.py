@@ -153,3 +153,113 @@ def test_office_progress_line_says_done_after_compiling(conn, settings, plan, me
     assert app.progress_label.value == msg.OFFICE_PROGRESS_DONE.format(total=1)
     assert app.progress_label.value.endswith("集計しました")
     app.conn.close()
+
+
+# --- chart labels --------------------------------------------------------------------------------
+def test_chart_labels_are_wrapped_whole_never_cut():
+    from kit.charts.votes import tick_label, wrapped
+
+    label = "新聞がたまっている家に気づいても、どこに知らせればよいかわからない<b>"
+    lines = wrapped(label)
+    assert "".join(lines) == label and len(lines) >= 2
+    assert all(len(line) <= 18 for line in lines)
+    assert not any(line[0] in "、。）" for line in lines)
+    assert "…" not in tick_label(label) and "&lt;b&gt;" in tick_label(label)
+    assert tick_label(label).count("<br>") == len(lines) - 1
+
+
+# --- the phase timer -------------------------------------------------------------------------------
+def test_phase_timer_counts_down_and_does_nothing_when_over(conn, meeting):
+    import datetime as dt
+
+    import pytest
+
+    from kit import messages as msg
+    from kit.errors import PhaseError, ValidationError
+    from kit.meeting import meetings
+    from kit.meeting import timer as timers
+
+    meetings.set_phase(conn, meeting.id, "issues")
+    start = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    timer = timers.start_timer(conn, meeting.id, 15, now=start)
+    assert timers.current_timer(conn, meeting.id) == timer and timer.phase == "issues"
+    left = timers.time_left(timer, now=start + dt.timedelta(minutes=2, seconds=30))
+    assert (left.seconds, left.over, left.big) == (750, False, "のこり 12:30")
+    assert left.small == msg.TIMER_LEFT_SMALL.format(minutes=13)
+    over = timers.time_left(timer, now=start + dt.timedelta(minutes=16))
+    assert over.over and over.seconds == 0 and over.big == msg.TIMER_OVER
+    assert meetings.store.get_phase(conn, meeting.id) == "issues"  # nothing happened by itself
+    # A timer belongs to its phase; a new one replaces the old one.
+    meetings.set_phase(conn, meeting.id, "map")
+    assert timers.current_timer(conn, meeting.id) is None
+    timers.start_timer(conn, meeting.id, 5, now=start)
+    assert timers.current_timer(conn, meeting.id).minutes == 5
+    assert timers.stop_timer(conn, meeting.id) and timers.current_timer(conn, meeting.id) is None
+    # Bad minutes change nothing.
+    timers.start_timer(conn, meeting.id, 7, now=start)
+    for bad in (0, 181, -3, 2.5, "10", True, None, 10**30):
+        with pytest.raises(ValidationError, match="1〜180"):
+            timers.start_timer(conn, meeting.id, bad)
+    assert timers.current_timer(conn, meeting.id).minutes == 7
+    meetings.set_phase(conn, meeting.id, "closed")
+    with pytest.raises(PhaseError):
+        timers.start_timer(conn, meeting.id, 5)
+
+
+def test_timer_on_the_projector_and_the_tablet(conn, settings, plan, meeting, members):
+    import datetime as dt
+
+    from kit import messages as msg
+    from kit.meeting import meetings
+    from kit.store import open_store
+    from kit.ui.context import PageContext
+    from kit.ui.facilitator import FacilitatorApp
+    from kit.ui.member import MemberApp
+
+    meetings.set_phase(conn, meeting.id, "issues")
+    projector = FacilitatorApp(PageContext(conn, settings, plan))
+    projector.poller.stop()
+    tablet_conn = open_store(settings.db_path)
+    tablet = MemberApp(PageContext(tablet_conn, settings, plan))
+    tablet.code.value, tablet.name.value = meeting.join_code, members[0].display_name
+    tablet.join_button.click()
+    tablet.poller.stop()
+    assert projector.timer.view.widget.value == "" and tablet.timer.widget.value == ""
+    projector.timer.minutes.value = 999
+    projector.timer.start.click()
+    assert "1〜180" in projector.feedback.value and projector.timer.view.widget.value == ""
+    projector.timer.minutes.value = 10
+    projector.timer.start.click()
+    assert msg.TIMER_STARTED.format(minutes=10) in projector.feedback.value
+    big = projector.timer.view.widget.value
+    assert "tk-timer-left-big" in big and ("のこり 10:00" in big or "のこり 9:59" in big)
+    tablet.refresh()
+    assert (
+        "tk-timer-left-small" in tablet.timer.widget.value
+        and "約 10 分" in tablet.timer.widget.value
+    )
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=11)
+    assert not tablet.timer.tick(now=later)
+    assert msg.TIMER_OVER_SMALL in tablet.timer.widget.value
+    assert "tk-timer-over" in tablet.timer.widget.value
+    projector.timer.stop.click()
+    tablet.refresh()
+    assert tablet.timer.widget.value == ""
+    # The larger-text toggle and the compact header after 準備.
+    projector.text_size.value = True
+    assert "tk-larger-text" in projector.widget._dom_classes
+    assert projector.text_size.description == msg.TEXT_SIZE_NORMAL
+    projector.text_size.value = False
+    assert "tk-larger-text" not in projector.widget._dom_classes
+    assert "tk-compact" in projector.widget._dom_classes
+    tablet_conn.close()
+
+
+def test_findings_say_what_a_key_person_is():
+    from kit import messages as msg
+    from kit.supportmap.render import findings_html
+
+    helpers = [_person(i, f"H{i}", 10 * i, 10) for i in range(1, 6)]
+    links = tuple(MapLink(i, "d", 1, i, "visit", "strong", False, STAMP) for i in range(2, 6))
+    html = findings_html(analyse_map(MapData(tuple(helpers), links)))
+    assert msg.MAP_FINDING_MEANING["key_person"] in html and "H1" in html

@@ -36,6 +36,7 @@ def short(text: str, limit: int = LABEL_CHARS) -> str:
 
 LINE_CHARS = 16
 BREAK_AFTER = "・、。，）」 "
+NO_LINE_START = "、。，）」・ーっゃゅょ"
 
 
 def wrapped(text: str, width: int = LINE_CHARS) -> list[str]:
@@ -49,6 +50,8 @@ def wrapped(text: str, width: int = LINE_CHARS) -> list[str]:
             if text[i - 1] in BREAK_AFTER:
                 cut = i
                 break
+        while cut < len(text) and text[cut] in NO_LINE_START:  # 「、」 never starts a line
+            cut += 1
         lines.append(text[:cut].strip())
         text = text[cut:].strip()
     return [*lines, text] if text else lines or [""]

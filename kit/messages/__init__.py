@@ -11,8 +11,8 @@ from kit.messages.issues import *  # noqa: F403
 from kit.messages.office import *  # noqa: F403
 from kit.messages.privacy import *  # noqa: F403
 from kit.messages.record import *  # noqa: F403
+from kit.messages.screens import *  # noqa: F403
 from kit.messages.serving import *  # noqa: F403
 from kit.messages.setup import *  # noqa: F403
-from kit.messages.screens import *  # noqa: F403
 from kit.messages.supportmap import *  # noqa: F403
 from kit.messages.voting import *  # noqa: F403

@@ -90,8 +90,11 @@ MAP_UNDONE = "元に戻しました：{what}"
 MAP_FINDING_LABELS = {
     "isolated": "孤立（つながりなし）",
     "watch_gap": "見守りの空白",
-    "key_person": "キーパーソン（支える人の要）",
+    "key_person": "キーパーソン",
     "far_from_place": "近くに通える場所なし",
+}
+MAP_FINDING_MEANING = {
+    "key_person": "支える側で、多くの人とつながり、つないでいる人（支えを受けている人は含みません）",
 }
 MAP_REASON_ISOLATED = "つながりなし（線が1本もない）"
 MAP_REASON_WATCH_GAP = "見守りが必要・見守る人なし"

@@ -31,7 +31,13 @@ def findings_html(analysis: MapAnalysis, *, limit: int = FINDINGS_SHOWN) -> str:
             continue
         parts.append(
             f'<div class="tk-map-finding-group tk-map-finding-{kind}">'
-            f"<h3>{escape(msg.MAP_FINDING_LABELS[kind])}（{len(items)}）</h3><ul>"
+            f"<h3>{escape(msg.MAP_FINDING_LABELS[kind])}（{len(items)}）</h3>"
+            + (
+                f'<p class="tk-map-finding-meaning">{escape(msg.MAP_FINDING_MEANING[kind])}</p>'
+                if kind in msg.MAP_FINDING_MEANING
+                else ""
+            )
+            + "<ul>"
         )
         for finding in items[:limit]:
             parts.append(

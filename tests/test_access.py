@@ -67,7 +67,9 @@ def test_one_time_links_work_once(conn):
 
 def test_kernel_of_a_keyed_page_needs_a_live_session(conn):
     token = access.new_session(conn)
-    access.bind_kernel(conn, "k-1", access.PAGE_FACILITATOR, "dev", access.secret_hash(token), "::1")
+    access.bind_kernel(
+        conn, "k-1", access.PAGE_FACILITATOR, "dev", access.secret_hash(token), "::1"
+    )
     access.bind_kernel(conn, "k-2", access.PAGE_MEMBER, "dev", None, "10.0.0.2")
     access.bind_kernel(conn, "k-3", access.PAGE_FACILITATOR, "dev", "not-a-session", "::1")
     assert access.kernel_is_facilitator(conn, "k-1")

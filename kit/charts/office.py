@@ -78,9 +78,7 @@ def heatmap_figure(
             )
         )
         fig.update_yaxes(autorange="reversed", automargin=True)
-        fig.update_xaxes(
-            side="top", automargin=True, tickangle=0, tickfont={"size": font_size - 4}
-        )
+        fig.update_xaxes(side="top", automargin=True, tickangle=0, tickfont={"size": font_size - 4})
     else:
         lines = 1
         _empty(fig)

@@ -62,4 +62,6 @@ RECORD_MEETING_WRONG = (
     "会議の番号「{given}」が正しくありません（数字か latest を指定してください）。"
 )
 RECORD_CLI_WROTE = "会議録を書き出しました: {path}"
-RECORD_DB_MISSING = "会議データが見つかりません: {path}（--db で会議データのファイルを指定してください）"
+RECORD_DB_MISSING = (
+    "会議データが見つかりません: {path}（--db で会議データのファイルを指定してください）"
+)

@@ -175,8 +175,10 @@ class FacilitatorApp:
         self.admin.refresh()
         if meeting.phase != self.phase:
             self.phase = meeting.phase
-            compact = meeting.phase != "setup"  # after 準備 the room reads the phase, not the code
-            (self.header.add_class if compact else self.header.remove_class)("tk-header-compact")
+            # A slim header in every phase (準備 has its own large join screen); after 準備
+            # the meeting set-up moves below the phase, which is what the room reads.
+            self.header.add_class("tk-header-compact")
+            compact = meeting.phase != "setup"
             (self.widget.add_class if compact else self.widget.remove_class)("tk-compact")
             for phase, button in self.phase_buttons.items():
                 button.value = phase == meeting.phase
@@ -236,7 +238,9 @@ class SetupForm:
         )
         self.district_pick.observe(self._district_picked, "value")
         self.district_new.observe(self._district_typed, "value")
-        self.district = classed(w.VBox([self.district_pick, self.district_new]), "tk-setup-district")
+        self.district = classed(
+            w.VBox([self.district_pick, self.district_new]), "tk-setup-district"
+        )
         self.title = classed(
             w.Text(description=msg.SETUP_TITLE, placeholder=msg.SETUP_TITLE_PLACEHOLDER),
             "tk-setup-title",

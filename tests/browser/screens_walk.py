@@ -250,7 +250,8 @@ class ScreensWalk:
         self.member_state("setup")
         self.check(proj, "projector:setup")
         self.notes["join_code"] = code
-        self.measure_fold(proj, "setup", ".tk-phase-body")
+        self.measure_fold(proj, "setup", ".tk-join-screen-code, .tk-join-code-big b")
+        self.notes["url_lines_setup"] = self.lines(proj, ".tk-join-screen-url, .tk-join-url")
 
         # 困りごと出し
         self.set_phase("issues")

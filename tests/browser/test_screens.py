@@ -103,7 +103,9 @@ def test_board_reads_in_plan_order_across_rows(walk):
 
 
 def test_url_and_goal_buttons_do_not_break_mid_word(walk):
-    for lines in walk.notes["url_lines"] + walk.notes["url_lines_small"]:
+    urls = walk.notes["url_lines"] + walk.notes["url_lines_small"] + walk.notes["url_lines_setup"]
+    assert any("member.ipynb" in "".join(lines) for lines in urls)
+    for lines in urls:
         for line in lines[:-1]:
             assert line[-1] in "/:.?=&", lines
     for lines in walk.notes["goal_lines"] + walk.notes["goal_lines_phone"]:

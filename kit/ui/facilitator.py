@@ -84,15 +84,17 @@ class FacilitatorApp:
                         [
                             self.title,
                             w.HBox(
-                                [self.back_button, *self.phase_buttons.values(), self.next_button],
-                                layout=w.Layout(flex_flow="row wrap"),
+                                [
+                                    self.back_button,
+                                    *self.phase_buttons.values(),
+                                    self.next_button,
+                                    self.text_size,
+                                    self.timer.controls,
+                                ],
+                                layout=w.Layout(flex_flow="row wrap", align_items="center"),
                             ),
                             self.members,
                             self.admin.widget,
-                            w.HBox(
-                                [self.text_size, self.timer.controls],
-                                layout=w.Layout(flex_flow="row wrap", align_items="center"),
-                            ),
                             self.timer.view.widget,
                             self.feedback,
                         ],

@@ -230,6 +230,7 @@ CREATE TABLE ballot_drafts (
     choices_json TEXT NOT NULL,
     saved_at TEXT NOT NULL,
     PRIMARY KEY (vote_id, member_id)
+);
 """,
     ),
     Migration(

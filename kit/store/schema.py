@@ -246,7 +246,7 @@ CREATE TABLE phase_timers (
 """,
     ),
     Migration(
-        "0004_map_sealed",
+        "0005_map_sealed",
         """
 -- The 支え合いマップ sealed at rest (issue 13). Every personal field of a node (label, note,
 -- flags, area, kind, opening days, position), of a line (kind, strength), of an undo step and

@@ -26,6 +26,10 @@ def code_classes() -> set[str]:
             found.update(
                 re.sub(r"\{[^}]*\}", "{}", c) for c in literal.split() if c.startswith("tk-")
             )
+        for literal in re.findall(r"""f?["']([^"'\n]*\btk-[^"'\n]*)["']""", text):
+            found.update(  # space-separated class lists, e.g. f"tk-a tk-b-{size}"
+                re.sub(r"\{[^}]*\}", "{}", c) for c in literal.split() if c.startswith("tk-")
+            )
     return {c for c in found if CLASS.fullmatch(c.replace("{}", "x"))}
 
 

@@ -400,9 +400,18 @@ class ScreensWalk:
         self.member_state("closed")
 
         # The map page and the office page
+        from kit.sample.city import DEMO_PASSPHRASE
+
         self.map_page = open_page(
-            b, s.url("map.ipynb", key=KEY), PROJECTOR, wait_for=".tk-map-page", timeout=180_000
+            b,
+            s.url("map.ipynb", key=KEY),
+            PROJECTOR,
+            wait_for=".tk-map-gate .tk-map-passphrase input",
+            timeout=180_000,
         )
+        self.check(self.map_page, "map:passphrase")
+        self.map_page.fill(".tk-map-passphrase input", DEMO_PASSPHRASE)
+        self.map_page.click(".tk-map-gate-open")
         self.map_page.wait_for_selector(".tk-map-figure.js-plotly-plot", timeout=WAIT)
         self.check(self.map_page, "map")
         self.shoot(self.map_page, "projector1080_map_page")

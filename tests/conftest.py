@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 from kit.plan import load_plan
 from kit.settings import load_settings
 from kit.store import meetings as meeting_store
 from kit.store import open_store
+
+CHROMIUM = os.environ.get("TASUKEAI_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run: Playwright's sync API allows one at a time
+    in a thread, so every test that prints or drives a page shares this one."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.helpers import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, CHROMIUM)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

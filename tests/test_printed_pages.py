@@ -19,8 +19,6 @@ from kit.store.office import open_office_store
 from kit.supportmap.handout import write_handout
 from tests.office_helpers import full_meeting
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 def test_heatmap_headers_are_short_lines_with_the_goal_id_last(conn, plan, tmp_path):
     meeting_id = full_meeting(conn, plan)
@@ -39,12 +37,6 @@ def test_heatmap_headers_are_short_lines_with_the_goal_id_last(conn, plan, tmp_p
     assert fig.layout.margin.t >= 70 + 3 * 16  # room for the longest name above the grid
 
 
-def _browser():
-    from playwright.sync_api import sync_playwright
-
-    return sync_playwright()
-
-
 def _offline(page) -> list[str]:
     outside: list[str] = []
 
@@ -61,16 +53,15 @@ def _offline(page) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [900, 1280])
-def test_report_heatmap_headers_do_not_overlap(conn, plan, tmp_path, width):
+def test_report_heatmap_headers_do_not_overlap(chromium, conn, plan, tmp_path, width):
     meeting_id = full_meeting(conn, plan)
     save_result_file(conn, plan, meeting_id, tmp_path / "results")
     office = open_office_store(tmp_path / "office.sqlite")
     compile_folder(office, tmp_path / "results", plan)
     report = write_html_report(office, plan, tmp_path / "report.html")
     office.close()
-    with _browser() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": width, "height": 900})
+    page = chromium.new_page(viewport={"width": width, "height": 900})
+    try:
         outside = _offline(page)
         page.goto(report.as_uri())
         page.wait_for_selector(".js-plotly-plot .xtick text")
@@ -85,7 +76,8 @@ def test_report_heatmap_headers_do_not_overlap(conn, plan, tmp_path, width):
             """() => { const t = document.querySelector('.js-plotly-plot .gtitle');
                        const r = t.getBoundingClientRect(); return [r.top, r.bottom]; }"""
         )
-        browser.close()
+    finally:
+        page.close()
     assert outside == []
     assert len(boxes) == len(plan.goals())
     boxes.sort()
@@ -96,18 +88,18 @@ def test_report_heatmap_headers_do_not_overlap(conn, plan, tmp_path, width):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
-def test_the_handouts_first_printed_page_carries_the_map(conn, plan, tmp_path):
+def test_the_handouts_first_printed_page_carries_the_map(chromium, conn, plan, tmp_path):
     full_meeting(conn, plan)
     path = write_handout(conn, "d01", tmp_path, today=dt.date(2026, 6, 13))
     pdf = tmp_path / "handout.pdf"
-    with _browser() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
+    page = chromium.new_page()
+    try:
         outside = _offline(page)
         page.goto(path.as_uri())
         page.wait_for_selector(".js-plotly-plot .legend")
         page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
-        browser.close()
+    finally:
+        page.close()
     assert outside == []
     first = subprocess.run(
         ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],

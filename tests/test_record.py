@@ -171,16 +171,13 @@ def test_the_button_in_wrapup_and_closed_writes_the_record(conn, plan, settings,
 
 @pytest.mark.browser
 @pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler-utils not installed")
-def test_the_record_prints_on_a4_in_chromium(conn, plan, two_meetings, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_the_record_prints_on_a4_in_chromium(chromium, conn, plan, two_meetings, tmp_path):
     _, second = two_meetings
     path = write_record(conn, plan, second, tmp_path, made_at=MADE)
     pdf = tmp_path / "record.pdf"
     outside = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_page()
+    page = chromium.new_page()
+    try:
 
         def route(r):
             if r.request.url.startswith(("file:", "data:")):
@@ -192,7 +189,8 @@ def test_the_record_prints_on_a4_in_chromium(conn, plan, two_meetings, tmp_path)
         page.route("**/*", route)
         page.goto(path.as_uri())
         page.pdf(path=str(pdf), format="A4", print_background=True)
-        browser.close()
+    finally:
+        page.close()
     assert outside == []
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "(A4)" in info

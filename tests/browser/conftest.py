@@ -5,32 +5,15 @@ Marked ``browser``. Chromium is Debian's (/usr/bin/chromium); Playwright never d
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
-from tests.browser.helpers import KitServer, launch_chromium
-
-CHROMIUM = os.environ.get("TASUKEAI_CHROMIUM", "/usr/bin/chromium")
+from tests.browser.helpers import KitServer
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright, CHROMIUM)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

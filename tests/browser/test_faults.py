@@ -40,10 +40,18 @@ def report_times():
 
 
 @pytest.fixture(scope="module")
-def hole(kit_server):
+def _proxy(kit_server):
     proxy = Blackhole(kit_server.port)
     yield proxy
     proxy.close()
+
+
+@pytest.fixture
+def hole(_proxy):
+    """The proxy, forwarding again after each test (a failed one may have left it cut)."""
+    _proxy.restore()
+    yield _proxy
+    _proxy.restore()
 
 
 def member_page(chromium, base: str, name: str, meeting):

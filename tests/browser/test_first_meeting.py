@@ -62,9 +62,11 @@ def scaled(png: bytes, factor: float) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def installed_server(tmp_path_factory):
-    """``tasukeai serve`` of the installed wheel on a database that does not exist yet."""
+    """``tasukeai serve`` of the installed wheel on a database that does not exist yet.
+
+    One per test run (a rerun starts again from a new database, as the test requires)."""
     bin_dir = installed_venv()
     workdir = tmp_path_factory.mktemp("first-meeting")
     server = KitServer(

@@ -56,3 +56,12 @@ def name_key(name: str) -> str:
 def escape(text: object) -> str:
     """HTML-escape text from users before it goes into any HTML widget or file."""
     return html.escape(str(text), quote=True)
+
+
+def display_width(text: str) -> int:
+    """Width in half-width characters: a Japanese (wide) character counts as two.
+
+    >>> display_width("3-(1) 見守り")
+    12
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

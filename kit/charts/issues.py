@@ -8,8 +8,25 @@ import plotly.graph_objects as go
 
 from kit import messages as msg
 from kit.meeting.issues import GoalCount
+from kit.text import display_width
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, sans-serif"
+HALF_WIDTH_EM = 0.55  # a half-width character of the labels' font, in em (a wide one is twice)
+
+
+def label_margin(labels: Sequence[str], font_size: int) -> int:
+    """Left margin (px) that holds the longest y label whole, whatever the browser measures.
+
+    plotly's ``automargin`` measures the labels when it lays the chart out; if the Japanese web
+    font arrives after that, the wider glyphs run off the left edge (「3-(1)…」 drawn as
+    「-(1)…」). This margin is computed from the text, so it holds before the font is there;
+    automargin may still widen it, never narrow it.
+
+    >>> label_margin(["3-(1) 見守り"], 22)
+    166
+    """
+    widest = max((display_width(label) for label in labels), default=0)
+    return round(widest * HALF_WIDTH_EM * font_size) + 21
 
 
 def goal_counts_figure(
@@ -46,7 +63,7 @@ def goal_counts_figure(
         title={"text": msg.ISSUE_CHART_TITLE, "font": {"size": font_size + 4}},
         font={"family": FONT, "size": font_size},
         height=height,
-        margin={"l": 20, "r": 40, "t": 70, "b": 20},
+        margin={"l": label_margin(order, font_size), "r": 40, "t": 70, "b": 20},
         barmode="overlay",
         bargap=0.25,
         legend={

@@ -17,7 +17,6 @@ import datetime as dt
 import html
 import io
 import sqlite3
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from kit.office.views import (
 )
 from kit.plan import Plan
 from kit.resultfile.format import FORMULA_STARTS
+from kit.text import display_width
 
 MIN_WIDTH = 6
 SHEET_NAME_MAX = 31
@@ -56,11 +56,6 @@ def neutralise(value: Any) -> Any:
 def japanese_datetime(when: dt.datetime) -> str:
     """``2026年12月1日 17:44`` — how 作成日時 reads on paper."""
     return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
-
-
-def display_width(text: str) -> int:
-    """Width in half-width characters: a Japanese (wide) character counts as two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 DATE_FORMAT = "yyyy/m/d"

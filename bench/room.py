@@ -191,6 +191,10 @@ class Room:
         return Timing(tuple(seen))
 
 
+def fmt(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:.2f} s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tablets", type=int, default=12)
@@ -205,7 +209,8 @@ def main() -> None:
         took = room.time_until(
             lambda: room.click_projector("tk-phase-issues"), ".tk-issue-send", room.tablets
         )
-        print(f"phase → issue form on every tablet: {took.all} s (median {took.median} s)")
+        print(f"phase → issue form on every tablet: {fmt(took.all)} (median {fmt(took.median)},"
+              f" {took.missing} never)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -49,3 +49,29 @@ def stylesheet_path() -> Path:
 def page_script_path() -> Path:
     """The kit's small page script (names slider handles, makes scroll boxes focusable)."""
     return _package_folder("kit.ui") / "tasukeai.js"
+
+
+# plotly.js as a static file of the kit's server (gzipped once, cached by the browser for a
+# year: the URL names plotly's version), so the map page's figure never brings it through
+# the websocket. The route is relative to the server's base URL.
+PLOTLY_JS_ROUTE = "tasukeai/static/plotly.min.js"
+
+
+def plotly_js_path() -> Path:
+    """plotly.js as the installed plotly package ships it (the same file its HTML export inlines)."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("plotly")
+    return Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
+
+
+def plotly_js_url() -> str:
+    """The route of :func:`plotly_js_path` with plotly's version (a new version: a new URL)."""
+    from importlib.metadata import version
+
+    return f"{PLOTLY_JS_ROUTE}?v={version('plotly')}"
+
+
+def map_figure_script_path() -> Path:
+    """The map figure's small front end (an ES module for anywidget)."""
+    return _package_folder("kit.ui") / "map_figure.js"

@@ -123,6 +123,8 @@ MAP_NO_FLAGS = "印なし"
 
 # --- map page ---------------------------------------------------------------------------------
 MAP_APP_TITLE = "支え合いマップ"
+MAP_LOADING = "地図を読み込み中…"
+MAP_DRAW_FAILED = "地図を描けませんでした。ページを読み込み直してください。"
 MAP_APP_DISTRICT = "{district}　{meeting}"
 MAP_APP_NO_MEETING = "（会議を選ばずに地区のマップを開いています）"
 MAP_CHOOSE_TITLE = "別の地区・会議のマップを開く"

@@ -10,7 +10,8 @@ What this adds to plain Voila, and why (figures in ``bench/``; see VOILA_NOTES.m
   seconds, and only a small reserve is kept once they are handed out; IPC transport (no TCP port races when
   many kernels start at once), a long IOPub timeout, idle kernels of closed tabs culled;
 - each page loads only the front-end extensions it needs (the member page does not
-  download plotly's 4.7 MB extension);
+  download plotly's 4.7 MB extension; the map page draws with plotly.js served as one
+  static file, ``/tasukeai/static/plotly.min.js``, instead of plotly's widget bundle);
 - static files gzipped once and kept in memory, cached by browsers (a year for
   content-hashed names, a meeting's length for Voila's own unversioned chunks);
 - gzip for every other response (set before the Tornado app is built, where it takes effect).
@@ -30,7 +31,13 @@ from pathlib import Path
 from traitlets import Int
 from traitlets.config import Configurable
 
-from kit.resources import notebooks_dir, page_script_path, stylesheet_path
+from kit.resources import (
+    PLOTLY_JS_ROUTE,
+    notebooks_dir,
+    page_script_path,
+    plotly_js_path,
+    stylesheet_path,
+)
 from kit.serving import connection, guard
 from kit.settings import Settings, settings_environ
 
@@ -51,7 +58,8 @@ WIDGET_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/w
 PAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
     MEMBER_NOTEBOOK: WIDGET_EXTENSIONS,
     FACILITATOR_NOTEBOOK: (*WIDGET_EXTENSIONS, "jupyterlab-plotly"),
-    MAP_NOTEBOOK: (*WIDGET_EXTENSIONS, "jupyterlab-plotly", "anywidget"),
+    # The map figure is an anywidget drawn with the static plotly.js (kit/ui/map_figure.py).
+    MAP_NOTEBOOK: (*WIDGET_EXTENSIONS, "anywidget"),
     OFFICE_NOTEBOOK: (*WIDGET_EXTENSIONS, "jupyterlab-plotly"),
 }
 # Static files: content-hashed names never change; Voila's own chunks change only when
@@ -334,6 +342,9 @@ def make_voila_app_class():
                 raise tornado.web.HTTPError(404)
             return super().parse_url_path(path)
 
+    class KitAsset(CachedStatic, tornado.web.StaticFileHandler):
+        """plotly.js for the map page (no personal data; the URL names plotly's version)."""
+
     class KitPage(guard.PageGuard, TornadoVoilaHandler):
         def redirect_to_file(self, path):
             # Voila sends any other file to /voila/files/…, which is gone: say 404 at once.
@@ -405,6 +416,16 @@ def make_voila_app_class():
                     kwargs.pop("no_cache_paths", None)
                     handler = (handler[0], replaced[handler[1]], kwargs)
                 handlers.append(handler)
+            plotly_js = plotly_js_path()
+            handlers.insert(
+                0,
+                (
+                    url_path_join(self.server_url, "/" + PLOTLY_JS_ROUTE.rsplit("/", 1)[0])
+                    + r"/(plotly\.min\.js)",
+                    KitAsset,
+                    {"path": str(plotly_js.parent)},
+                ),
+            )
             home = url_path_join(self.server_url, page_path(MEMBER_NOTEBOOK))
             handlers.insert(
                 0,

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-
-import networkx as nx
-import numpy as np
+from typing import TYPE_CHECKING
 
 from kit import messages as msg
 from kit.supportmap.model import (
@@ -32,6 +30,13 @@ from kit.supportmap.model import (
     WATCH_LINK_KIND,
     MapData,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# networkx and numpy are imported when a map is first analysed, not with this module: every
+# page that imports the kit's map code (the map page's passphrase screen, the facilitator's
+# panel) would otherwise wait about a second for them.
 
 DEFAULT_PLACE_DISTANCE = 30.0
 KEY_MIN_SUPPORT_LINKS = 4
@@ -104,6 +109,8 @@ class MapDiff:
 
 def build_graph(data: MapData) -> nx.MultiDiGraph:
     """Nodes are map node ids (with their type), edges run helper → helped with ``kind``."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for node in data.nodes:
         graph.add_node(node.id, node_type=node.node_type)
@@ -141,6 +148,8 @@ def watch_gaps(data: MapData, graph: nx.MultiDiGraph | None = None) -> list[Find
 
 def betweenness(data: MapData, graph: nx.MultiDiGraph | None = None) -> dict[int, float]:
     """Betweenness of every node on the undirected map; sampled (seeded) on large maps."""
+    import networkx as nx
+
     graph = graph if graph is not None else build_graph(data)
     simple = nx.Graph(graph.to_undirected(as_view=True))
     simple.remove_nodes_from([n for n, d in simple.degree() if d == 0])
@@ -201,6 +210,8 @@ def _support_lines(edges) -> int:
 
 def far_from_places(data: MapData, *, distance: float = DEFAULT_PLACE_DISTANCE) -> list[Finding]:
     """Persons with a concern flag and no place or resource within ``distance`` map units."""
+    import numpy as np
+
     concerned = [p for p in data.persons if any(f in CONCERN_FLAG_IDS for f in p.flags)]
     if not concerned:
         return []

@@ -4,17 +4,22 @@ The map is sealed at rest: the page first shows :class:`~kit.ui.map_gate.Passphr
 (the district's passphrase, or choosing it the first time); only then is anything read, and
 the key stays in this kernel until 「地図を閉じる」 or the page closes.
 
-A plotly FigureWidget (click events) over the district's map: click to place a person or
-a place, pick two to draw a line, edit flags and notes in the side form, delete and undo.
-Every action calls :mod:`kit.supportmap.model` and is committed at once; the page then re-reads
-the store, so a reload or a restarted server shows exactly what was saved. FigureWidget is
-heavy (~3 s, ~5 MB per load): acceptable on this one facilitator page, never on tablets.
+The district's map is a plotly figure drawn by :class:`~kit.ui.map_figure.MapFigure` (plotly.js
+cached by the browser; only the figure and the clicks go through the websocket): click to
+place a person or a place, pick two to draw a line, edit flags and notes in the side form,
+delete and undo. Every action calls :mod:`kit.supportmap.model` and is committed at once; the
+page then re-reads the store, so a reload or a restarted server shows exactly what was saved.
+
+While the passphrase is typed, the browser loads plotly.js and this kernel imports what the
+map needs (networkx, plotly's figure classes) in a background thread, so 「開く」 only costs
+the key, reading the map and drawing it; until it is drawn, 「地図を読み込み中…」 shows.
 """
 
 from __future__ import annotations
 
+import threading
+
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from kit import messages as msg
 from kit.charts.supportmap import map_figure
@@ -28,6 +33,7 @@ from kit.supportmap.render import changes_html, changes_since_baseline, findings
 from kit.text import escape
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
 from kit.ui.context import PageContext
+from kit.ui.map_figure import MapFigure
 from kit.ui.map_gate import PassphraseGate
 
 MODES = tuple(msg.MAP_MODES)
@@ -49,6 +55,8 @@ class MapApp:
         self.link_from_id: int | None = None
         self.move_id: int | None = None
         self._background_stamp: object = object()
+        self._background: sm.MapBackground | None = None
+        self._warmed = False
         self._loading = False
         self._delete_pending: int | None = None
         self._retention_pending = False
@@ -56,8 +64,13 @@ class MapApp:
 
         self.feedback = Feedback("tk-map-feedback")
         self.title = classed(w.HTML(), "tk-map-title")
-        self.figure: go.FigureWidget | None = None  # made on the first draw (~3 s)
-        self.figure_box = classed(w.Box(), "tk-map-figure-box")
+        # The figure's widget is there from the start (empty), so the browser loads plotly.js
+        # while the passphrase is typed; ``figure`` is it once a map is drawn, else None.
+        self.figure_widget = classed(MapFigure(config=PLOTLY_CONFIG), "tk-map-figure")
+        self.figure_widget.on_click(self._figure_clicked)
+        self.figure_widget.on_ready(self._warm_up)
+        self.figure: MapFigure | None = None
+        self.figure_box = classed(w.Box([self.figure_widget]), "tk-map-figure-box")
         self._build_tools()
         self._build_form()
         self._build_reading()
@@ -139,7 +152,8 @@ class MapApp:
         self.selected_id = self.link_from_id = self.move_id = self._delete_pending = None
         self._retention_pending = False
         self.figure = None
-        self.figure_box.children = ()
+        self.figure_widget.clear()
+        self._background_stamp, self._background = object(), None
         self._loading = True
         try:
             for field in (self.label, self.area, self.note, self.opening):
@@ -468,7 +482,7 @@ class MapApp:
         self.meeting_id = meeting.id if meeting else None
         self.ctx.meeting_id = self.meeting_id
         self.selected_id = self.link_from_id = self.move_id = None
-        self._background_stamp = object()
+        self._background_stamp, self._background = object(), None
         self.title.value = escape(
             msg.MAP_APP_DISTRICT.format(
                 district=district.name,
@@ -514,43 +528,27 @@ class MapApp:
 
     def _draw(self) -> None:
         stamp = sm.background_stamp(self.conn, self.district_id)
-        background_changed = stamp != self._background_stamp
-        background = sm.get_background(self.conn, self.district_id) if background_changed else None
+        if stamp != self._background_stamp:  # read (and decrypted) only when it changed
+            self._background = sm.get_background(self.conn, self.district_id)
+            self._background_stamp = stamp
         fig = map_figure(
             self.data,
             analysis=self.analysis,
             show_findings=self.findings_toggle.value,
-            background=background,
+            background=self._background,
             selected_id=self.selected_id,
             link_from_id=self.link_from_id or self.move_id,
             clickable=True,
         )
-        if self.figure is None:
-            self._make_figure(fig)
-        else:
-            with self.figure.batch_update():
-                for target, source in zip(self.figure.data, fig.data, strict=True):
-                    if target.meta == "click":
-                        continue
-                    update = source.to_plotly_json()
-                    update.pop("type", None)
-                    target.update(update, overwrite=True)
-                self.figure.layout.legend = fig.layout.legend
-                if background_changed:
-                    self.figure.layout.images = fig.layout.images
-                    self.figure.layout.xaxis.showgrid = fig.layout.xaxis.showgrid
-                    self.figure.layout.yaxis.showgrid = fig.layout.yaxis.showgrid
-        self._background_stamp = stamp
+        self.figure_widget.show(fig)
+        self.figure = self.figure_widget
 
-    def _make_figure(self, fig: go.Figure) -> None:
-        self.figure = classed(go.FigureWidget(fig), "tk-map-figure")
-        self.figure._config = PLOTLY_CONFIG
-        for trace in self.figure.data:
-            if trace.meta == "click":
-                trace.on_click(self._clicked_empty)
-            elif trace.meta in NODE_TRACES or str(trace.meta).startswith("finding:"):
-                trace.on_click(self._clicked_node)
-        self.figure_box.children = [self.figure]
+    def _warm_up(self) -> None:
+        """Once the page is shown: import what drawing a map needs, off the main thread."""
+        if self._warmed:
+            return
+        self._warmed = True
+        threading.Thread(target=warm_up, name="tk-map-warm-up", daemon=True).start()
 
     def _after_write(self) -> None:
         """Redraw now: the poller sees our own commit and refreshes (updating its token)."""
@@ -558,6 +556,13 @@ class MapApp:
             self.refresh()
 
     # --- clicks on the figure ---------------------------------------------------------------------
+    def _figure_clicked(self, trace, points) -> None:
+        """A click the browser reported on ``trace`` (looked up in the kernel's figure)."""
+        if trace.meta == "click":
+            self._clicked_empty(trace, points)
+        elif trace.meta in NODE_TRACES or str(trace.meta).startswith("finding:"):
+            self._clicked_node(trace, points)
+
     def _clicked_empty(self, _trace, points, _state=None) -> None:
         """Plotly's click on the invisible layer (it calls every trace: most get no point)."""
         if points.point_inds:
@@ -880,3 +885,15 @@ class MapApp:
             field.value = ""
         vault.change_passphrase(self.conn, old, new, again)
         self.feedback.ok(msg.MAP_PASS_CHANGED)
+
+
+def warm_up() -> None:
+    """Import networkx and numpy and make plotly's figure classes once (no store, no data)."""
+    try:
+        import networkx  # noqa: F401
+        import numpy  # noqa: F401
+
+        empty = sm.MapData((), ())
+        map_figure(empty, analysis=analyse_map(empty), clickable=True).to_json()
+    except Exception:  # noqa: BLE001 - only a head start: the first draw does it anyway
+        pass

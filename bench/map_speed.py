@@ -142,6 +142,44 @@ def page_load(page, url: str, passphrase: str, timeout_ms: float = 120_000) -> d
     }
 
 
+def newest_kernel_mb(server) -> float | None:
+    """RSS of the kernel started last (the map page's: it is never taken from a pool)."""
+    import psutil
+    from common import kernel_pids
+
+    procs = []
+    for pid in kernel_pids(server.proc.pid):
+        try:
+            procs.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    if not procs:
+        return None
+    newest = max(procs, key=lambda proc: proc.create_time())
+    try:
+        return newest.memory_info().rss / 2**20
+    except psutil.NoSuchProcess:
+        return None
+
+
+def summary(results: dict) -> dict:
+    """The figures ``bench/run_all.py`` prints (seconds, MB, MiB)."""
+    first, later = results.get("first") or {}, results.get("later_median") or {}
+    return {
+        "map_first_total": first.get("opened_to_drawn"),
+        "map_first_open": first.get("click_to_drawn"),
+        "map_first_ws_mb": first.get("ws_bytes", 0) / 1e6 if first else None,
+        "map_first_http_mb": first.get("http_bytes", 0) / 1e6 if first else None,
+        "map_later_total": later.get("opened_to_drawn"),
+        "map_later_gate": later.get("gate"),
+        "map_later_open": later.get("click_to_drawn"),
+        "map_later_busy": later.get("click_to_busy"),
+        "map_later_ws_mb": later.get("ws_bytes", 0) / 1e6 if later else None,
+        "map_later_http_mb": later.get("http_bytes", 0) / 1e6 if later else None,
+        "map_kernel_mb": later.get("kernel_mb") or first.get("kernel_mb"),
+    }
+
+
 def measure_page(server, loads: int = 3, *, log=print) -> dict:
     """A first load and ``loads`` later loads (same browser profile) of the map page."""
     from playwright.sync_api import sync_playwright
@@ -158,6 +196,7 @@ def measure_page(server, loads: int = 3, *, log=print) -> dict:
             for n in range(loads + 1):
                 page = context.new_page()
                 result = page_load(page, url, DEMO_PASSPHRASE)
+                result["kernel_mb"] = newest_kernel_mb(server)
                 page.close()
                 kind = "first" if n == 0 else "later"
                 log(
@@ -166,7 +205,8 @@ def measure_page(server, loads: int = 3, *, log=print) -> dict:
                     f" opened → drawn {result['opened_to_drawn']:.2f} s;"
                     f" websocket {result['ws_bytes'] / 1e6:.2f} MB"
                     f" (biggest frame {result['ws_biggest'] / 1e6:.2f} MB),"
-                    f" HTTP {result['http_bytes'] / 1e6:.2f} MB in {result['requests']} requests"
+                    f" HTTP {result['http_bytes'] / 1e6:.2f} MB in {result['requests']} requests;"
+                    f" map kernel {result['kernel_mb'] or 0:.0f} MiB"
                 )
                 if n == 0:
                     results["first"] = result
@@ -179,7 +219,9 @@ def measure_page(server, loads: int = 3, *, log=print) -> dict:
     later = results["later"]
     if later:
         results["later_median"] = {
-            key: statistics.median(r[key] for r in later) for key in later[0]
+            key: statistics.median(r[key] for r in later if r[key] is not None)
+            for key in later[0]
+            if any(r[key] is not None for r in later)
         }
     return results
 

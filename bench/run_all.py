@@ -16,7 +16,9 @@ measures, on fresh servers over the same demo database:
    are usable, p50/p95 from a press to its acknowledgement, last ballot → projector turnout —
    and memory (RSS) of one member kernel, of the projector kernel and of the whole server
    with every tablet joined;
-4. which heavy libraries (pandas, plotly, numpy) the member page imports, and through what.
+4. which heavy libraries (pandas, plotly, numpy) the member page imports, and through what;
+5. the 支え合いマップ page (``map_speed.py --page``): a first load and ``--map-loads`` later
+   loads, page opened → passphrase screen → 「開く」 → map drawn, websocket and HTTP bytes.
 
 Prints a table (figure, plain Voila, kit, target) and writes it as JSON (``--json``).
 Everything runs on 127.0.0.1; every wait is bounded.
@@ -202,7 +204,29 @@ def run_kind(kind: str, args, log) -> dict:
         log(f"  failed: {exc}")
     finally:
         server.stop()
+    figures.update(measure_map_page(kind, root, args, log))
     return figures
+
+
+def measure_map_page(kind: str, root: Path, args, log) -> dict:
+    """The 支え合いマップ page: a first load and later loads (map_speed.py --page)."""
+    import map_speed
+
+    log(f"[{kind}] 支え合いマップ page: first load and {args.map_loads} later loads")
+    (root / "map").mkdir(parents=True, exist_ok=True)
+    server = BaselineServer(root / "map") if kind == "baseline" else KitServer(root / "map", pool=1)
+    server.start()
+    try:
+        return map_speed.summary(map_speed.measure_page(server, args.map_loads, log=log))
+    except Exception as exc:  # noqa: BLE001
+        log(f"  failed: {exc}")
+        return {}
+    finally:
+        server.stop()
+
+
+def fmt_mb_dec(x) -> str:
+    return "—" if x is None or x != x else f"{x:.2f} MB"
 
 
 ROWS = [
@@ -240,6 +264,21 @@ ROWS = [
         "p95 ≤ 1 s",
     ),
     ("last ballot → projector turnout", "projector_catch_up", fmt_s, "≤ 1 s"),
+    # 支え合いマップ page (bench/map_speed.py --page; the passphrase typed at once, not timed)
+    ("map page opened → map drawn, first load", "map_first_total", fmt_s, "—"),
+    ("map page opened → map drawn, later loads (median)", "map_later_total", fmt_s, "≤ 2 s"),
+    ("map page: opened → passphrase screen, later loads", "map_later_gate", fmt_s, "—"),
+    ("map page: 開く → map drawn, later loads", "map_later_open", fmt_s, "—"),
+    ("map page: 開く → 「地図を読み込み中…」 or the map", "map_later_busy", fmt_s, "≤ 0.3 s"),
+    ("map page websocket, first load", "map_first_ws_mb", fmt_mb_dec, "—"),
+    ("map page websocket, later loads", "map_later_ws_mb", fmt_mb_dec, "≤ 0.5 MB"),
+    (
+        "map page HTTP, first load / later loads",
+        ("map_first_http_mb", "map_later_http_mb"),
+        "MB",
+        "—",
+    ),
+    ("map kernel with the map drawn (RSS)", "map_kernel_mb", fmt_mb, "—"),
 ]
 
 
@@ -251,7 +290,10 @@ def table(results: dict) -> list[str]:
         cells = [label]
         for kind in kinds:
             values = results[kind]
-            if isinstance(key, tuple):
+            if isinstance(key, tuple) and formatter == "MB":
+                a, b = values.get(key[0]), values.get(key[1])
+                cells.append(f"{fmt_mb_dec(a)} / {fmt_mb_dec(b)}")
+            elif isinstance(key, tuple):
                 a, b = values.get(key[0]), values.get(key[1])
                 cells.append(f"{fmt_s(a, 3)} / {fmt_s(b, 3)}" if a is not None else "—")
             else:
@@ -274,6 +316,7 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=10.0, help="seconds they arrive in (10)")
     parser.add_argument("--timeout", type=float, default=120.0, help="per step of a tablet (120)")
     parser.add_argument("--pool", type=int, default=KIT_POOL, help="kit: --pool (40)")
+    parser.add_argument("--map-loads", type=int, default=3, help="map page: later loads (3)")
     parser.add_argument("--quick", action="store_true", help="5 visits, 10 tablets")
     parser.add_argument("--only", choices=("kit", "baseline"), help="run one side only")
     parser.add_argument("--json", type=Path, help="also write the figures here")

@@ -3,12 +3,14 @@
 The first time, the facilitator chooses the passphrase (twice) and is told that a forgotten
 passphrase cannot be recovered; an older database's plain map is sealed in the same step.
 After that, the passphrase opens the map on this page only (the key stays in this kernel).
-The typed text is cleared from the fields at once, right or wrong.
+The typed text is cleared from the fields at once, right or wrong. While the key is derived
+(scrypt, a few tenths of a second) 「地図を読み込み中…」 shows under the button.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import ipywidgets as w
 
@@ -41,6 +43,7 @@ class PassphraseGate:
         self.open_button.on_click(guard(self._open))
         self.set_button = big_button(msg.MAP_GATE_SET, "tk-map-gate-set")
         self.set_button.on_click(guard(self._set))
+        self.loading = classed(w.HTML(), "tk-map-gate-loading")
         self.warning = classed(
             w.HTML(f'<p class="tk-map-forget">{escape(msg.MAP_FORGET_WARNING)}</p>'),
             "tk-map-gate-warning",
@@ -53,6 +56,7 @@ class PassphraseGate:
                     self.passphrase,
                     self.confirm,
                     w.HBox([self.open_button, self.set_button]),
+                    self.loading,
                     self.feedback,
                     self.warning,
                 ]
@@ -88,6 +92,20 @@ class PassphraseGate:
     def hide(self) -> None:
         self.widget.layout.display = "none"
         self.passphrase.value = self.confirm.value = ""
+        self.loading.value = ""
+
+    @contextmanager
+    def _busy(self):
+        """「地図を読み込み中…」 while the key is derived; gone again if it is refused."""
+        self.feedback.clear()
+        self.loading.value = (
+            f'<p class="tk-map-loading" role="status">{escape(msg.MAP_LOADING)}</p>'
+        )
+        try:
+            yield
+        except BaseException:
+            self.loading.value = ""
+            raise
 
     def _open(self, _button=None) -> None:
         text = self.passphrase.value
@@ -95,7 +113,8 @@ class PassphraseGate:
         if self.setting_up:
             self.show()
             raise ValidationError(msg.MAP_PASS_NOT_SET)
-        vault.unlock(self.conn, text)
+        with self._busy():
+            vault.unlock(self.conn, text)
         self.feedback.ok(msg.MAP_GATE_OPENED)
         self.hide()
         self.on_open()
@@ -104,7 +123,8 @@ class PassphraseGate:
         text, again = self.passphrase.value, self.confirm.value
         self.passphrase.value = self.confirm.value = ""
         try:
-            vault.setup(self.conn, text, again)
+            with self._busy():
+                vault.setup(self.conn, text, again)
         except ValidationError:
             if not self.setting_up:  # another page set it meanwhile: type that one instead
                 self.show()

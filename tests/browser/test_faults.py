@@ -343,6 +343,24 @@ def voting_items(server, vote_id: int):
         conn.close()
 
 
+def wait_serving(server, timeout: float = 60) -> float:
+    """When the restarted server answers HTTP (its port is bound before the app is up)."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
+        try:
+            connection.request("GET", "/")  # a redirect to the member page: no kernel
+            connection.getresponse().read()
+            return time.monotonic()
+        except OSError:
+            time.sleep(0.05)
+        finally:
+            connection.close()
+    raise AssertionError("the restarted server never answered")
+
+
 def test_server_restart_page_comes_back_by_itself_with_the_text(chromium, kit_server):
     meeting = set_phase(kit_server, "issues")
     page = member_page(chromium, kit_server.base, "再起動さん", meeting)
@@ -356,10 +374,14 @@ def test_server_restart_page_comes_back_by_itself_with_the_text(chromium, kit_se
     kit_server.demo = False  # the same database served again (demo would add a meeting)
     kit_server.start()
     start = time.monotonic()
+    serving = wait_serving(kit_server) - start
     # the old kernel is gone: the page loads itself again, nobody touches it
     page.wait_for_function("() => window.__sameDocument !== true", timeout=WAIT)
     assert shown_after_load(page) == "task"  # the same member, nothing typed
-    record("server restarted: member back", time.monotonic() - start)
+    back = time.monotonic() - start
+    record("server restarted: port open → serving HTTP", serving)
+    record("server restarted: port open → member back", back)
+    record("server restarted: serving → member back", back - serving)
     page.wait_for_function(
         "() => (document.querySelector('.tk-issue-text textarea') || {}).value"
         " === '街灯が暗い（駅の北側）'",

@@ -1,6 +1,7 @@
 """Charts of a priority vote (優先順位の投票): result bars in plan colours, ties and spread.
 
-Pure functions: a result table from :mod:`kit.meeting.tally` → a plotly Figure (never shown here).
+Pure functions: a result table from :mod:`kit.meeting.tally` → a plotly Figure (never shown
+here), or the same figure as a plain dict (``*_spec``: what the projector sends, no validation).
 Left: each item's score, coloured by its 基本計画, tied bars hatched and marked 「＝同点」.
 Right: the spread — how many members gave the item anything — out of all voters, so a
 top item backed by two enthusiasts looks different from one backed by everyone.
@@ -9,14 +10,15 @@ top item backed by two enthusiasts looks different from one backed by everyone.
 from __future__ import annotations
 
 import html
-
-import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+from typing import TYPE_CHECKING
 
 from kit import messages as msg
 from kit.meeting.tally import NO_PLAN, with_plan
 from kit.plan import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
 
 FONT = dict(family="Noto Sans CJK JP, Noto Sans JP, sans-serif", size=22)
 LABEL_CHARS = 24
@@ -69,6 +71,44 @@ def plan_name(plan: Plan, basic_plan_id: str) -> str:
     return f"{basic.number}. {basic.name}"
 
 
+SPACING = 0.03
+WIDTHS = (0.68, 0.32)
+
+
+def two_panel_layout(score_title: str, spread_title: str) -> dict:
+    """The layout of plotly's ``make_subplots(1, 2, shared_yaxes=True)`` with the score
+    (left, 68 %) and spread (right) panels and their titles, as a plain dict."""
+    left = (1 - SPACING) * WIDTHS[0]
+    domains = ([0.0, left], [left + SPACING, 1.0])
+
+    def title(text: str, domain: list[float]) -> dict:
+        return {
+            "text": text,
+            "font": {"size": 22},
+            "showarrow": False,
+            "x": (domain[0] + domain[1]) / 2,
+            "xanchor": "center",
+            "xref": "paper",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "yref": "paper",
+        }
+
+    return {
+        "xaxis": {"anchor": "y", "domain": domains[0]},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0]},
+        "xaxis2": {"anchor": "y2", "domain": domains[1]},
+        "yaxis2": {"anchor": "x2", "domain": [0.0, 1.0], "matches": "y", "showticklabels": False},
+        "annotations": [title(score_title, domains[0]), title(spread_title, domains[1])],
+    }
+
+
+def _figure(spec: dict):
+    import plotly.graph_objects as go
+
+    return go.Figure(spec)
+
+
 def vote_result_figure(
     result: pd.DataFrame,
     plan: Plan,
@@ -80,24 +120,29 @@ def vote_result_figure(
     """Horizontal bars, best at the top: score (left) and spread (right), one trace per 基本計画.
 
     ``result`` is :func:`kit.meeting.tally.tally`'s table; ``voters`` defaults to its ``attrs``.
+    A plotly Figure of :func:`vote_result_spec`.
     """
+    return _figure(vote_result_spec(result, plan, voters=voters, title=title, height=height))
+
+
+def vote_result_spec(
+    result: pd.DataFrame,
+    plan: Plan,
+    *,
+    voters: int | None = None,
+    title: str = "",
+    height: int | None = None,
+) -> dict:
+    """:func:`vote_result_figure` as a plain plotly JSON dict, built without plotly's
+    validation: the projector sends it as it is the moment the vote closes."""
     method = result.attrs.get("method", "dots")
     voters = result.attrs.get("voters", 0) if voters is None else voters
     df = with_plan(result, plan, no_goal_color=NO_GOAL_COLOR)
     ykeys = [f"item-{i}" for i in df["item_id"]]
     df = df.assign(ykey=ykeys)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        column_widths=[0.68, 0.32],
-        horizontal_spacing=0.03,
-        subplot_titles=(
-            msg.VOTE_CHART_SCORE[method],
-            msg.VOTE_CHART_SPREAD.format(voters=voters),
-        ),
-    )
     score_name = msg.VOTE_CHART_SCORE[method]
+    layout = two_panel_layout(score_name, msg.VOTE_CHART_SPREAD.format(voters=voters))
+    data: list[dict] = []
     order = [bp.id for bp in plan.basic_plans] + [NO_PLAN]
     for basic_plan_id in order:
         part = df[df["basic_plan_id"] == basic_plan_id]
@@ -105,76 +150,82 @@ def vote_result_figure(
             continue
         name = plan_name(plan, basic_plan_id)
         color = part["color"].iloc[0]
+        rows = list(part.itertuples())
         hover = [
             msg.VOTE_CHART_HOVER.format(
                 label=plain(row.label), score_name=score_name, score=row.score, spread=row.spread
             )
-            for row in part.itertuples()
+            for row in rows
         ]
         score_text = [
             msg.VOTE_CHART_SCORE_TEXT.format(score=row.score)
             + (" " + msg.VOTE_CHART_TIE_MARK if row.tied else "")
-            for row in part.itertuples()
+            for row in rows
         ]
-        fig.add_trace(
-            go.Bar(
-                x=part["score"].tolist(),
-                y=part["ykey"].tolist(),
-                orientation="h",
-                name=name,
-                legendgroup=basic_plan_id or "none",
-                marker=dict(
-                    color=color,
-                    line=dict(color="#222222", width=[3 if t else 0 for t in part["tied"]]),
-                    pattern=dict(
-                        shape=[TIE_PATTERN if t else "" for t in part["tied"]],
-                        fgcolor="#ffffff",
-                        solidity=0.25,
-                    ),
-                ),
-                text=score_text,
-                textposition="outside",
-                cliponaxis=False,
-                hovertext=hover,
-                hoverinfo="text",
-                customdata=part[["item_id", "tied", "spread"]].values.tolist(),
-                meta="score",
-            ),
-            row=1,
-            col=1,
+        tied = [bool(t) for t in part["tied"]]
+        y = part["ykey"].tolist()
+        data.append(
+            {
+                "type": "bar",
+                "x": [int(v) for v in part["score"]],
+                "y": y,
+                "orientation": "h",
+                "name": name,
+                "legendgroup": basic_plan_id or "none",
+                "marker": {
+                    "color": color,
+                    "line": {"color": "#222222", "width": [3 if t else 0 for t in tied]},
+                    "pattern": {
+                        "shape": [TIE_PATTERN if t else "" for t in tied],
+                        "fgcolor": "#ffffff",
+                        "solidity": 0.25,
+                    },
+                },
+                "text": score_text,
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertext": hover,
+                "hoverinfo": "text",
+                "customdata": [[int(row.item_id), bool(row.tied), int(row.spread)] for row in rows],
+                "meta": "score",
+                "xaxis": "x",
+                "yaxis": "y",
+            }
         )
-        fig.add_trace(
-            go.Bar(
-                x=part["spread"].tolist(),
-                y=part["ykey"].tolist(),
-                orientation="h",
-                name=name,
-                legendgroup=basic_plan_id or "none",
-                showlegend=False,
-                marker=dict(color=color, opacity=0.55),
-                text=[msg.VOTE_CHART_SPREAD_TEXT.format(spread=s) for s in part["spread"]],
-                textposition="outside",
-                cliponaxis=False,
-                hovertext=hover,
-                hoverinfo="text",
-                meta="spread",
-            ),
-            row=1,
-            col=2,
+        data.append(
+            {
+                "type": "bar",
+                "x": [int(v) for v in part["spread"]],
+                "y": y,
+                "orientation": "h",
+                "name": name,
+                "legendgroup": basic_plan_id or "none",
+                "showlegend": False,
+                "marker": {"color": color, "opacity": 0.55},
+                "text": [msg.VOTE_CHART_SPREAD_TEXT.format(spread=s) for s in part["spread"]],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertext": hover,
+                "hoverinfo": "text",
+                "meta": "spread",
+                "xaxis": "x2",
+                "yaxis": "y2",
+            }
         )
     max_score = max(int(df["score"].max()) if len(df) else 0, 1)
-    fig.update_xaxes(range=[0, max_score * 1.25], row=1, col=1, showgrid=True)
-    fig.update_xaxes(range=[0, max(voters, 1) * 1.3], row=1, col=2, showgrid=True)
-    fig.update_yaxes(
-        categoryorder="array",
-        categoryarray=list(reversed(ykeys)),
-        tickmode="array",
-        tickvals=ykeys,
-        ticktext=[tick_label(label) for label in df["label"]],
-        automargin=True,
-    )
-    fig.update_layout(
-        title=dict(text=plain(title), x=0.01) if title else None,
+    layout["xaxis"].update(range=[0, max_score * 1.25], showgrid=True)
+    layout["xaxis2"].update(range=[0, max(voters, 1) * 1.3], showgrid=True)
+    yaxes = {
+        "categoryorder": "array",
+        "categoryarray": list(reversed(ykeys)),
+        "tickmode": "array",
+        "tickvals": ykeys,
+        "ticktext": [tick_label(label) for label in df["label"]],
+        "automargin": True,
+    }
+    layout["yaxis"].update(yaxes)
+    layout["yaxis2"].update(yaxes)
+    layout.update(
         font=FONT,
         barmode="overlay",
         bargap=0.25,
@@ -184,8 +235,9 @@ def vote_result_figure(
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
     )
-    fig.update_annotations(font=dict(size=22))
-    return fig
+    if title:
+        layout["title"] = dict(text=plain(title), x=0.01)
+    return {"data": data, "layout": layout}
 
 
 def basic_plan_figure(
@@ -196,7 +248,19 @@ def basic_plan_figure(
     title: str = "",
 ) -> go.Figure:
     """基本計画ごとの合計: one bar per basic plan (its colour), spread = members who backed any
-    of its items. ``by_plan`` is :func:`kit.meeting.tally.tally_by_basic_plan`'s table."""
+    of its items. ``by_plan`` is :func:`kit.meeting.tally.tally_by_basic_plan`'s table.
+    A plotly Figure of :func:`basic_plan_spec`."""
+    return _figure(basic_plan_spec(by_plan, plan, voters=voters, title=title))
+
+
+def basic_plan_spec(
+    by_plan: pd.DataFrame,
+    plan: Plan,
+    *,
+    voters: int | None = None,
+    title: str = "",
+) -> dict:
+    """:func:`basic_plan_figure` as a plain plotly JSON dict (no plotly validation)."""
     method = by_plan.attrs.get("method", "dots")
     voters = by_plan.attrs.get("voters", 0) if voters is None else voters
     names = [plan_name(plan, b) for b in by_plan["basic_plan_id"]]
@@ -211,67 +275,62 @@ def basic_plan_figure(
         )
         for name, row in zip(names, by_plan.itertuples(), strict=True)
     ]
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        column_widths=[0.68, 0.32],
-        horizontal_spacing=0.03,
-        subplot_titles=(score_name, msg.VOTE_CHART_SPREAD.format(voters=voters)),
-    )
-    ticktext = [tick_label(n) for n in names]
-    fig.add_trace(
-        go.Bar(
-            x=by_plan["score"].tolist(),
-            y=names,
-            orientation="h",
-            marker=dict(color=by_plan["color"].tolist()),
-            text=[str(s) for s in by_plan["score"]],
-            textposition="outside",
-            cliponaxis=False,
-            hovertext=hover,
-            hoverinfo="text",
-            showlegend=False,
-            meta="score",
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Bar(
-            x=by_plan["spread"].tolist(),
-            y=names,
-            orientation="h",
-            marker=dict(color=by_plan["color"].tolist(), opacity=0.55),
-            text=[msg.VOTE_CHART_SPREAD_TEXT.format(spread=s) for s in by_plan["spread"]],
-            textposition="outside",
-            cliponaxis=False,
-            hovertext=hover,
-            hoverinfo="text",
-            showlegend=False,
-            meta="spread",
-        ),
-        row=1,
-        col=2,
-    )
+    layout = two_panel_layout(score_name, msg.VOTE_CHART_SPREAD.format(voters=voters))
+    colors = by_plan["color"].tolist()
+    data = [
+        {
+            "type": "bar",
+            "x": [int(v) for v in by_plan["score"]],
+            "y": names,
+            "orientation": "h",
+            "marker": {"color": colors},
+            "text": [str(s) for s in by_plan["score"]],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "hovertext": hover,
+            "hoverinfo": "text",
+            "showlegend": False,
+            "meta": "score",
+            "xaxis": "x",
+            "yaxis": "y",
+        },
+        {
+            "type": "bar",
+            "x": [int(v) for v in by_plan["spread"]],
+            "y": names,
+            "orientation": "h",
+            "marker": {"color": colors, "opacity": 0.55},
+            "text": [msg.VOTE_CHART_SPREAD_TEXT.format(spread=s) for s in by_plan["spread"]],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "hovertext": hover,
+            "hoverinfo": "text",
+            "showlegend": False,
+            "meta": "spread",
+            "xaxis": "x2",
+            "yaxis": "y2",
+        },
+    ]
     max_score = max(int(by_plan["score"].max()) if len(by_plan) else 0, 1)
-    fig.update_xaxes(range=[0, max_score * 1.25], row=1, col=1)
-    fig.update_xaxes(range=[0, max(voters, 1) * 1.3], row=1, col=2)
-    fig.update_yaxes(
-        categoryorder="array",
-        categoryarray=list(reversed(names)),
-        tickmode="array",
-        tickvals=names,
-        ticktext=ticktext,
-        automargin=True,
-    )
-    fig.update_layout(
-        title=dict(text=plain(title), x=0.01) if title else None,
+    layout["xaxis"]["range"] = [0, max_score * 1.25]
+    layout["xaxis2"]["range"] = [0, max(voters, 1) * 1.3]
+    yaxes = {
+        "categoryorder": "array",
+        "categoryarray": list(reversed(names)),
+        "tickmode": "array",
+        "tickvals": names,
+        "ticktext": [tick_label(n) for n in names],
+        "automargin": True,
+    }
+    layout["yaxis"].update(yaxes)
+    layout["yaxis2"].update(yaxes)
+    layout.update(
         font=FONT,
         height=max(380, 160 + 80 * len(by_plan)),
         margin=dict(l=20, r=40, t=90 if title else 60, b=30),
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
     )
-    fig.update_annotations(font=dict(size=22))
-    return fig
+    if title:
+        layout["title"] = dict(text=plain(title), x=0.01)
+    return {"data": data, "layout": layout}

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from kit import messages as msg
-from kit.charts.issues import goal_counts_figure
+from kit.charts.issues import goal_counts_spec
 from kit.errors import ConflictError, ValidationError
 from kit.meeting import issues
 from kit.meeting.issues import BoardCard, IssueBoard
@@ -290,7 +289,7 @@ class IssueBoardPanel:
         self._update_members()
 
     def _draw_chart(self, counts) -> None:
-        self.chart.outputs = (chart_output(goal_counts_figure(counts)),)
+        self.chart.outputs = (chart_output(goal_counts_spec(counts)),)
 
     def _update_options(self, board: IssueBoard) -> None:
         none = [(msg.ISSUE_BOARD_PICK_NONE, None)]
@@ -413,9 +412,16 @@ class IssueBoardPanel:
         self.refresh()
 
 
-def chart_output(figure: go.Figure) -> dict:
-    """A display-data output drawn by the page's plotly renderer (cached, never a CDN)."""
-    data = {**json.loads(figure.to_json()), "config": PLOTLY_CONFIG}
+def chart_output(figure) -> dict:
+    """A display-data output drawn by the page's plotly renderer (cached, never a CDN).
+
+    ``figure``: a plain plotly dict (``kit.charts.*_spec``: sent as it is, no plotly import,
+    no validation) or a plotly Figure."""
+    if isinstance(figure, dict):
+        data = {"data": figure.get("data", []), "layout": figure.get("layout", {})}
+    else:
+        data = json.loads(figure.to_json())
+    data["config"] = PLOTLY_CONFIG
     return {"output_type": "display_data", "data": {PLOTLY_MIME: data}, "metadata": {}}
 
 

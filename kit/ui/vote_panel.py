@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kit import messages as msg
-from kit.charts.votes import basic_plan_figure, vote_result_figure
+from kit.charts.votes import basic_plan_spec, vote_result_spec
 from kit.meeting import voting
 from kit.meeting.tally import (
     VIEW_ALL,
@@ -342,7 +342,7 @@ class VotePanel:
         self.vote: Vote | None = None
         self.setup: VoteSetup | None = None
         self.paper: PaperBallotForm | None = None
-        self.figure = None
+        self.spec = None
         self.result = None
         self._turnout: tuple | None = None
         self._signature: tuple | None = None
@@ -352,6 +352,15 @@ class VotePanel:
         self.table = classed(w.HTML(), "tk-vote-result-table")
         self.ties = classed(w.HTML(), "tk-vote-ties")
         self.refresh()
+
+    @property
+    def figure(self):
+        """The chart shown, as a plotly Figure (built on request: the page sends the dict)."""
+        if self.spec is None:
+            return None
+        import plotly.graph_objects as go
+
+        return go.Figure(self.spec)
 
     # --- following the store ------------------------------------------------------------------
     def refresh(self) -> None:
@@ -417,7 +426,7 @@ class VotePanel:
         cancel.on_click(lambda _b: setattr(self.confirm_box.layout, "display", "none"))
         confirm.on_click(guarded(self.feedback)(self._close))
         self.chart.clear_output()
-        self.figure = None
+        self.spec = None
         self.table.value = self.ties.value = ""
         self.body.children = [
             header,
@@ -465,7 +474,7 @@ class VotePanel:
         elif self._signature is not None:
             self._signature = None
             self.chart.clear_output()
-            self.figure = None
+            self.spec = None
             self.table.value = self.ties.value = ""
 
     def _partial_changed(self, change) -> None:
@@ -530,12 +539,13 @@ class VotePanel:
         voters = result.attrs["voters"]
         if view == VIEW_BY_PLAN:
             by_plan = vote_result_by_basic_plan(self.ctx.conn, self.vote.id, self.ctx.plan)
-            self.figure = basic_plan_figure(by_plan, self.ctx.plan, voters=voters)
+            self.spec = basic_plan_spec(by_plan, self.ctx.plan, voters=voters)
         else:
             shown = result_in_view(result, self.ctx.plan, view)
-            self.figure = vote_result_figure(shown, self.ctx.plan, voters=voters)
+            self.spec = vote_result_spec(shown, self.ctx.plan, voters=voters)
         # As display data with the projector's config: no plotly toolbar over the chart.
-        self.chart.outputs = (chart_output(self.figure),)
+        # A plain dict: no plotly import, no validation between 締め切る and the chart.
+        self.chart.outputs = (chart_output(self.spec),)
         groups = tie_groups(result)
         if voters == 0:
             self.ties.value = f"<p>{escape(msg.VOTE_NO_BALLOTS)}</p>"

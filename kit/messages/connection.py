@@ -2,3 +2,4 @@
 
 CONNECTION_LOST = "接続が切れました。Wi-Fi を確かめてください。自動でつなぎ直します"
 CONNECTION_RELOADING = "ページを読み込み直しています。そのままお待ちください。"
+CONNECTION_BUSY = "処理しています…"

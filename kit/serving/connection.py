@@ -37,7 +37,13 @@ def script_path() -> Path:
 
 def page_config() -> dict:
     """What the script is told: its Japanese text (from kit.messages)."""
-    return {"text": {"down": msg.CONNECTION_LOST, "reloading": msg.CONNECTION_RELOADING}}
+    return {
+        "text": {
+            "down": msg.CONNECTION_LOST,
+            "reloading": msg.CONNECTION_RELOADING,
+            "busy": msg.CONNECTION_BUSY,
+        }
+    }
 
 
 def add_to_template(index: str, template_dir: Path, template_name: str) -> str:

@@ -48,6 +48,8 @@
       handoff: 8000, // Voila's connection must take the new socket within this time
       reloadGap: 8000, // never reload twice within this time
       frozen: 3000, // a timer tick later than this: the page was frozen or asleep
+      busyNotice: 300, // a press unanswered this long shows the busy notice
+      busyMax: 60000, // a press is no longer shown busy after this (kernel gone, reload)
     },
     config.timing || {}
   );
@@ -59,6 +61,7 @@
     outages: [], // {start, end, ms}
     reconnects: 0,
     resent: 0,
+    busy: 0, // presses sent and not yet answered by the kernel
     heartbeats: 0,
     lastHeartbeatMs: null,
     events: [],
@@ -223,6 +226,121 @@
     return null;
   }
 
+  // --- a press the kernel has not answered yet (issue 11) ------------------------------------
+  // A click on a widget's button arms; the comm message the click sends is remembered by its
+  // msg_id and the button gets .tk-busy (aria-busy) at once, until the kernel reports idle
+  // for that message (its answer is in). A press waiting longer than T.busyNotice also puts
+  // .tk-waiting on <html> and shows .tk-busy-notice (text.busy), so a slow step never looks
+  // like a frozen page. window.tkConnection.busy counts the presses waiting.
+  var armed = null; // {el, at}: the button just clicked
+  var pressed = {}; // msg_id -> {el, at, timer}
+  var noticeTimer = null;
+  var notice = null;
+  document.addEventListener(
+    "click",
+    function (event) {
+      var el = event.target && event.target.closest ? event.target.closest("button") : null;
+      armed = el && el.closest(".jupyter-widgets, .lm-Widget") ? { el: el, at: now() } : null;
+    },
+    true
+  );
+  function parts(protocol, data, wanted) {
+    // [channel, header, parent, metadata, content] of a message (only those asked for)
+    var out = {};
+    if (protocol === V1 && data instanceof ArrayBuffer) {
+      if (wanted.indexOf("channel") >= 0) out.channel = v1Part(data, 0);
+      out.header = v1Part(data, 1);
+      if (wanted.indexOf("parent") >= 0) out.parent = v1Part(data, 2);
+      if (wanted.indexOf("content") >= 0) out.content = v1Part(data, 4);
+      return out;
+    }
+    if (typeof data === "string") {
+      var msg = JSON.parse(data);
+      return {
+        channel: msg.channel,
+        header: JSON.stringify(msg.header || {}),
+        parent: JSON.stringify(msg.parent_header || {}),
+        content: JSON.stringify(msg.content || {}),
+      };
+    }
+    return null;
+  }
+  function busyNotice() {
+    if (notice || !document.body) return notice;
+    notice = document.createElement("div");
+    notice.className = "tk-busy-notice";
+    notice.setAttribute("role", "status");
+    notice.textContent = text.busy || "処理しています…";
+    notice.hidden = true;
+    document.body.appendChild(notice);
+    return notice;
+  }
+  function updateNotice() {
+    noticeTimer = null;
+    var oldest = null;
+    Object.keys(pressed).forEach(function (id) {
+      if (oldest === null || pressed[id].at < oldest) oldest = pressed[id].at;
+    });
+    var waiting = oldest !== null && now() - oldest >= T.busyNotice;
+    document.documentElement.classList.toggle("tk-waiting", waiting);
+    var el = busyNotice();
+    if (el) el.hidden = !waiting;
+    if (oldest !== null && !waiting) {
+      noticeTimer = setTimeout(updateNotice, Math.max(T.busyNotice - (now() - oldest), 10));
+    }
+  }
+  function release(id) {
+    var entry = pressed[id];
+    if (!entry) return;
+    delete pressed[id];
+    clearTimeout(entry.timer);
+    state.busy -= 1;
+    var still = Object.keys(pressed).some(function (k) {
+      return pressed[k].el === entry.el;
+    });
+    if (!still) {
+      entry.el.classList.remove("tk-busy");
+      entry.el.removeAttribute("aria-busy");
+    }
+    if (noticeTimer) clearTimeout(noticeTimer);
+    updateNotice();
+  }
+  function noteSent(protocol, data) {
+    if (!armed) return;
+    if (now() - armed.at > 250) {
+      armed = null;
+      return;
+    }
+    var msg;
+    try {
+      msg = parts(protocol, data, ["channel"]);
+      if (!msg || msg.channel !== "shell" || msg.header.indexOf("comm_msg") < 0) return;
+      var header = JSON.parse(msg.header);
+      if (header.msg_type !== "comm_msg") return;
+      var el = armed.el;
+      armed = null;
+      var id = header.msg_id;
+      pressed[id] = { el: el, at: now(), timer: setTimeout(function () { release(id); }, T.busyMax) };
+      state.busy += 1;
+      el.classList.add("tk-busy");
+      el.setAttribute("aria-busy", "true");
+      if (!noticeTimer) noticeTimer = setTimeout(updateNotice, T.busyNotice);
+    } catch (e) {
+      /* never stop a message for this */
+    }
+  }
+  function noteReceived(protocol, data) {
+    try {
+      var msg = parts(protocol, data, ["channel", "parent", "content"]);
+      if (!msg || msg.channel !== "iopub" || !msg.header || msg.header.indexOf("status") < 0) return;
+      if (JSON.parse(msg.header).msg_type !== "status") return;
+      if (JSON.parse(msg.content).execution_state !== "idle") return;
+      release(JSON.parse(msg.parent).msg_id);
+    } catch (e) {
+      /* not ours */
+    }
+  }
+
   // --- one kernel's connection, kept across sockets ---------------------------------------
   var parked = {}; // url -> Link waiting for Voila's connection to take it again
   var links = [];
@@ -379,11 +497,13 @@
       }
       return;
     }
+    if (state.busy > 0) noteReceived(this.protocol, event.data);
     if (this.facade) this.facade._message(event);
     else this.inbox.push(event);
   };
 
   Link.prototype.send = function (data) {
+    if (armed) noteSent(this.protocol, data);
     this.log.push({ data: data });
     if (this.log.length > 3000) this.log.splice(0, 1000);
     if (this.socket && !state.down) {

@@ -6,7 +6,11 @@ the join code and QR code, the phase buttons and who has joined.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import importlib
+import logging
+import threading
 
 import ipywidgets as w
 
@@ -16,28 +20,61 @@ from kit.meeting import meetings
 from kit.meeting.meetings import PHASES
 from kit.store import meetings as store
 from kit.text import escape
-from kit.ui.board import IssueBoardPanel
 from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
 from kit.ui.context import PageContext, Panel
-from kit.ui.handover import HandoverPanel
 from kit.ui.join import join_corner_html, join_screen_html
-from kit.ui.map_summary import MapSummaryPanel
 from kit.ui.members_admin import MembersAdmin
 from kit.ui.timer import TimerControls
-from kit.ui.vote_panel import VotePanel
-from kit.ui.wrapup import WrapUpPanel
+
+log = logging.getLogger("tasukeai")
+
+PANEL_CLASSES = {
+    "setup": ("kit.ui.facilitator", "SetupPhasePanel"),
+    "issues": ("kit.ui.board", "IssueBoardPanel"),
+    "map": ("kit.ui.map_summary", "MapSummaryPanel"),
+    "vote": ("kit.ui.vote_panel", "VotePanel"),
+    "wrapup": ("kit.ui.wrapup", "WrapUpPanel"),
+    "closed": ("kit.ui.handover", "HandoverPanel"),
+}
+"""Phase → (module, class) of its panel on the projector, imported when first needed: the
+page opens without pandas, networkx or the vote's modules (~2.5 s of imports cold)."""
+HEAVY_MODULES = ("pandas", *sorted({module for module, _ in PANEL_CLASSES.values()}))
+"""Imported in a background thread once the page is shown, before a phase needs them."""
+PREPARE_AFTER = 2.0
+"""Seconds after the page (or a phase) is shown before the next phase's panel is built."""
+PLOTLY_WARM = {
+    "data": [{"type": "bar", "x": [0], "y": [""]}],
+    "layout": {"width": 40, "height": 40, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}},
+    "config": {"staticPlot": True, "responsive": False},
+}
+"""A tiny chart drawn out of sight once the page is up, so the browser has loaded and compiled
+plotly.js (4.7 MB) before the first real chart — not while the room waits for it."""
+
+
+def panel_class(phase: str) -> type:
+    module, name = PANEL_CLASSES[phase]
+    return getattr(importlib.import_module(module), name)
 
 
 def facilitator_panels() -> dict:
     """Phase → panel factory on the projector; each capability has its own panel."""
-    return {
-        "setup": SetupPhasePanel,
-        "issues": IssueBoardPanel,
-        "map": MapSummaryPanel,
-        "vote": VotePanel,
-        "wrapup": WrapUpPanel,
-        "closed": HandoverPanel,
-    }
+    return {phase: panel_class(phase) for phase in PANEL_CLASSES}
+
+
+def preimport(modules=HEAVY_MODULES) -> threading.Thread:
+    """Import ``modules`` in a daemon thread (pure imports: no widget is made off the main
+    thread). A phase that needs one before it is done waits on Python's import lock."""
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the phase that needs it reports the error
+                log.exception("preimport %s failed", name)
+
+    thread = threading.Thread(target=run, name="tk-preimport", daemon=True)
+    thread.start()
+    return thread
 
 
 def member_url(ctx: PageContext) -> str:
@@ -48,9 +85,12 @@ def member_url(ctx: PageContext) -> str:
 class FacilitatorApp:
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
-        self.panels = facilitator_panels()
         self.panel: Panel | None = None
+        self.kept: dict[str, Panel] = {}  # phase → its panel, built once per meeting
         self.phase: str | None = None
+        self._prepare_handle = None
+        self.plotly_warm = classed(w.Output(), "tk-plotly-warm")
+        self.plotly_warm.layout.display = "none"
         self.feedback = Feedback("tk-facilitator-feedback")
         self.title = classed(w.HTML(), "tk-meeting-title")
         self.join_info = classed(w.HTML(), "tk-join-info")
@@ -113,6 +153,7 @@ class FacilitatorApp:
                     self.setup.widget,
                     self.header,
                     self.body,
+                    self.plotly_warm,
                 ]
             ),
             "tk-page",
@@ -125,8 +166,62 @@ class FacilitatorApp:
         else:
             self.header.layout.display = "none"
         self.poller.start()
+        self._later(PREPARE_AFTER / 2, preimport)
+
+    def _later(self, delay: float, callback) -> None:
+        """Run ``callback`` on the kernel's event loop after ``delay`` s (not outside a kernel)."""
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            return
+        if loop.is_running():
+            return loop.call_later(delay, callback)
+        return None
+
+    def _schedule_prepare(self) -> None:
+        if self._prepare_handle is not None:
+            self._prepare_handle.cancel()
+        self._prepare_handle = self._later(PREPARE_AFTER, self.prepare_next)
+
+    def prepare_next(self) -> Panel | None:
+        """Build the next phase's panel ahead (while the room talks), so that moving there
+        only swaps panels; and draw the hidden plotly warm-up once."""
+        self._prepare_handle = None
+        if not self.plotly_warm.outputs:
+            self.plotly_warm.outputs = (
+                {
+                    "output_type": "display_data",
+                    "data": {"application/vnd.plotly.v1+json": PLOTLY_WARM},
+                    "metadata": {},
+                },
+            )
+        if self.ctx.meeting_id is None or self.phase not in PHASES:
+            return None
+        index = PHASES.index(self.phase)
+        if index + 1 >= len(PHASES):
+            return None
+        phase = PHASES[index + 1]
+        if phase not in self.kept and phase in PANEL_CLASSES:
+            try:
+                self.kept[phase] = panel_class(phase)(self.ctx)
+            except Exception:  # noqa: BLE001 - built again (and reported) when shown
+                log.exception("preparing the %s panel failed", phase)
+        return self.kept.get(phase)
+
+    def _panel_for(self, phase: str) -> Panel | None:
+        """The phase's panel: the one kept (brought up to date) or a new one."""
+        if phase not in PANEL_CLASSES:
+            return None
+        panel = self.kept.get(phase)
+        if panel is None:
+            panel = self.kept[phase] = panel_class(phase)(self.ctx)
+        else:
+            panel.refresh()
+        return panel
 
     def _meeting_chosen(self, meeting_id: int) -> None:
+        if meeting_id != self.ctx.meeting_id:
+            self.kept = {}
         self.ctx.meeting_id = meeting_id
         self.phase = None
         self.header.layout.display = None
@@ -185,13 +280,13 @@ class FacilitatorApp:
             for phase, button in self.phase_buttons.items():
                 button.value = phase == meeting.phase
                 button.button_style = "info" if phase == meeting.phase else ""
-            factory = self.panels.get(meeting.phase)
-            self.panel = factory(self.ctx) if factory else None
+            self.panel = self._panel_for(meeting.phase)
             self.body.children = (
                 [self.panel.widget]
                 if self.panel
                 else [heading(msg.PHASE_LABELS[meeting.phase], level=2)]
             )
+            self._schedule_prepare()
         elif self.panel is not None:
             self.panel.refresh()
         self.timer.refresh()

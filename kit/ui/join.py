@@ -11,6 +11,8 @@ modules and crisp module edges; nothing is fetched.
 
 from __future__ import annotations
 
+import functools
+
 import segno
 
 from kit import messages as msg
@@ -19,8 +21,12 @@ from kit.text import escape
 QUIET_ZONE = 4
 
 
+@functools.lru_cache(maxsize=16)
 def qr_svg(url: str, *, css_class: str = "tk-qr-svg") -> str:
-    """The QR code of ``url`` as inline SVG that scales to whatever size CSS gives it."""
+    """The QR code of ``url`` as inline SVG that scales to whatever size CSS gives it.
+
+    Kept per (URL, class): the projector redraws its header whenever a tablet writes, and
+    encoding the same URL again took ~30 ms each time."""
     svg = segno.make(url, error="m").svg_inline(
         scale=1,
         border=QUIET_ZONE,

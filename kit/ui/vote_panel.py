@@ -56,28 +56,13 @@ class VoteSetup:
             "tk-vote-setup-title",
         )
         self.issue_checks: dict[int, w.Checkbox] = {}
-        issues = voting.open_issues(ctx.conn, ctx.meeting_id)
-        for issue in issues:
-            box = classed(
-                w.Checkbox(value=True, description=issue.text, indent=False),
-                "tk-vote-issue-check",
-                f"tk-vote-issue-{issue.id}",
-            )
-            box.layout = w.Layout(width="100%")
-            self.issue_checks[issue.id] = box
-        select_all = big_button(msg.VOTE_SETUP_ALL, "tk-vote-issues-all", style="")
-        select_none = big_button(msg.VOTE_SETUP_NONE, "tk-vote-issues-none", style="")
-        select_all.on_click(lambda _b: self._check_all(True))
-        select_none.on_click(lambda _b: self._check_all(False))
-        issue_box = (
-            [
-                paragraph(msg.VOTE_SETUP_ISSUES),
-                w.HBox([select_all, select_none]),
-                *self.issue_checks.values(),
-            ]
-            if issues
-            else [paragraph(msg.VOTE_SETUP_NO_ISSUES, cls="tk-vote-no-issues")]
-        )
+        self._issue_key: tuple | None = None
+        self.select_all = big_button(msg.VOTE_SETUP_ALL, "tk-vote-issues-all", style="")
+        self.select_none = big_button(msg.VOTE_SETUP_NONE, "tk-vote-issues-none", style="")
+        self.select_all.on_click(lambda _b: self._check_all(True))
+        self.select_none.on_click(lambda _b: self._check_all(False))
+        self.issue_area = classed(w.VBox(), "tk-vote-setup-issues")
+        self.refresh()
         self.proposals: list[ItemSpec] = []
         self.proposal_text = classed(
             w.Text(placeholder=msg.VOTE_SETUP_PROPOSAL_PLACEHOLDER), "tk-vote-proposal-text"
@@ -118,7 +103,7 @@ class VoteSetup:
                     heading(msg.VOTE_SETUP_TITLE, level=2),
                     self.title,
                     heading(msg.VOTE_SETUP_ITEMS, level=3),
-                    *issue_box,
+                    self.issue_area,
                     paragraph(msg.VOTE_SETUP_PROPOSALS),
                     w.HBox(
                         [self.proposal_text, self.proposal_goal, add],
@@ -132,6 +117,38 @@ class VoteSetup:
                 ]
             ),
             "tk-vote-setup",
+        )
+
+    def refresh(self) -> None:
+        """Follow the meeting's open issues (the form may be built before the vote phase):
+        a new issue comes in checked, a merged or hidden one goes; choices made stay."""
+        issues = voting.open_issues(self.ctx.conn, self.ctx.meeting_id)
+        key = tuple((issue.id, issue.text) for issue in issues)
+        if key == self._issue_key:
+            return
+        self._issue_key = key
+        checks: dict[int, w.Checkbox] = {}
+        for issue in issues:
+            box = self.issue_checks.get(issue.id)
+            if box is None:
+                box = classed(
+                    w.Checkbox(value=True, description=issue.text, indent=False),
+                    "tk-vote-issue-check",
+                    f"tk-vote-issue-{issue.id}",
+                )
+                box.layout = w.Layout(width="100%")
+            elif box.description != issue.text:
+                box.description = issue.text
+            checks[issue.id] = box
+        self.issue_checks = checks
+        self.issue_area.children = (
+            [
+                paragraph(msg.VOTE_SETUP_ISSUES),
+                w.HBox([self.select_all, self.select_none]),
+                *checks.values(),
+            ]
+            if issues
+            else [paragraph(msg.VOTE_SETUP_NO_ISSUES, cls="tk-vote-no-issues")]
         )
 
     def _check_all(self, value: bool) -> None:
@@ -369,6 +386,8 @@ class VotePanel:
             if self.state != "creating":
                 self.state = "creating"
                 self._build_setup()
+            elif self.setup is not None:
+                self.setup.refresh()
             return
         self.creating = False
         if state != self.state:
@@ -381,6 +400,8 @@ class VotePanel:
                 self._build_closed(state[0])
         elif state is not None and state[1] == "open":
             self._update_open()
+        elif state is None and self.setup is not None:
+            self.setup.refresh()
 
     def _opened(self, vote: Vote) -> None:
         self.creating = False

@@ -87,6 +87,20 @@ def guarded(feedback: Feedback) -> Callable:
     return wrap
 
 
+def later(delay: float, callback: Callable[[], object]):
+    """Run ``callback`` on the kernel's event loop ``delay`` s from now — after the message
+    being handled has been answered, so what the room waits for is on screen first. Outside
+    a running loop (tests, scripts) it runs at once."""
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None and loop.is_running():
+        return loop.call_later(delay, callback)
+    callback()
+    return None
+
+
 class StorePoller:
     """Calls ``on_change`` whenever another kernel has written to the store.
 

@@ -27,7 +27,7 @@ from kit.meeting.voting import ItemSpec, Vote, VoteItem
 from kit.store import meetings as meeting_store
 from kit.text import escape
 from kit.ui.board import chart_output
-from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
+from kit.ui.common import Feedback, big_button, classed, guarded, heading, later, paragraph
 from kit.ui.context import PageContext
 
 
@@ -435,7 +435,8 @@ class VotePanel:
         )
         self.partial.observe(guarded(self.feedback)(self._partial_changed), "value")
         self.partial_note = paragraph(msg.VOTE_PARTIAL_HIDDEN, cls="tk-vote-partial-hidden")
-        self.paper = PaperBallotForm(self.ctx, self.vote, items, self._update_open)
+        self.paper = None  # built just after the turnout is shown (see _add_paper)
+        self.paper_slot = classed(w.VBox(), "tk-vote-paper-slot")
         close = big_button(msg.VOTE_CLOSE, "tk-vote-close", style="danger")
         confirm = big_button(msg.VOTE_CLOSE_CONFIRM, "tk-vote-close-confirm", style="danger")
         cancel = big_button(msg.VOTE_CLOSE_CANCEL, "tk-vote-close-cancel", style="")
@@ -459,9 +460,19 @@ class VotePanel:
             self.chart,
             self.table,
             self.ties,
-            self.paper.widget,
+            self.paper_slot,
         ]
         self._update_open()
+        later(0.05, lambda vote=self.vote, items=items: self._add_paper(vote, items))
+
+    def _add_paper(self, vote: Vote, items: list[VoteItem]) -> None:
+        """紙の投票 (a folded form with a field per item): not needed the moment the vote
+        opens, so it is built once the turnout is on the projector."""
+        is_open = isinstance(self.state, tuple) and self.state[1] == "open"
+        if self.vote is None or self.vote.id != vote.id or not is_open or self.paper is not None:
+            return
+        self.paper = PaperBallotForm(self.ctx, vote, items, self._update_open)
+        self.paper_slot.children = [self.paper.widget]
 
     def _update_open(self) -> None:
         counts = voting.turnout(self.ctx.conn, self.vote.id)

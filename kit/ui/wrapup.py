@@ -13,7 +13,7 @@ from kit import messages as msg
 from kit.meeting import actions
 from kit.meeting.actions import ActionItem
 from kit.text import escape
-from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
+from kit.ui.common import Feedback, big_button, classed, guarded, heading, later, paragraph
 from kit.ui.context import PageContext
 from kit.ui.handover import HandoverPanel
 
@@ -53,6 +53,7 @@ class WrapUpPanel:
         self._actions_key: tuple | None = None
         self._past_key: tuple | None = None
         self._top_key: tuple | None = None
+        self._rows: dict[tuple, w.Widget] = {}  # (number, action) → its row, kept
         # Saving for the office is allowed from まとめ on, so the button is here too.
         self.handover = HandoverPanel(ctx)
         self.widget = classed(
@@ -85,15 +86,18 @@ class WrapUpPanel:
         if tuple(top) != self._top_key:
             self._top_key = tuple(top)
             self._show_top(top)
-        mine = actions.meeting_actions(self.ctx.conn, self.ctx.meeting_id)
-        if tuple(mine) != self._actions_key:
-            self._actions_key = tuple(mine)
-            self._show_actions(mine)
+        self._refresh_actions()
         past = actions.past_actions(self.ctx.conn, self.ctx.meeting_id)
         key = tuple((p.meeting.id, p.actions) for p in past)
         if key != self._past_key:
             self._past_key = key
             self._show_past(past)
+
+    def _refresh_actions(self) -> None:
+        mine = actions.meeting_actions(self.ctx.conn, self.ctx.meeting_id)
+        if tuple(mine) != self._actions_key:
+            self._actions_key = tuple(mine)
+            self._show_actions(mine)
 
     def _show_top(self, top) -> None:
         if not top:
@@ -141,12 +145,15 @@ class WrapUpPanel:
             policy_id=self.policy.value,
             source_vote_item_id=self.source_item,
         )
+        # The new action first (what the room looks at), then the form is cleared; the
+        # rest of the panel (top items, past meetings) follows once that is on screen.
+        self._refresh_actions()
         self.feedback.ok(msg.WRAPUP_ADDED)
         self.source_item = None
         self.what.value = self.who.value = ""
         self.due.value = None
         self.policy.value = ""
-        self.refresh()
+        later(0.05, self.refresh)
 
     # --- lists --------------------------------------------------------------------------------------
     def _action_html(self, action: ActionItem) -> str:
@@ -166,32 +173,38 @@ class WrapUpPanel:
             self.action_list.children = [paragraph(msg.WRAPUP_NO_ACTIONS, cls="tk-wrapup-none")]
             return
         rows = []
+        kept: dict[tuple, w.Widget] = {}
         for number, action in enumerate(items, start=1):
-            remove = classed(
-                big_button(msg.WRAPUP_REMOVE, "tk-wrapup-remove", style=""),
-                f"tk-wrapup-remove-{action.id}",
-            )
-            remove.on_click(guarded(self.feedback)(lambda _b, a=action.id: self._remove(a)))
-            rows.append(
-                classed(
-                    w.HBox(
-                        [
-                            classed(
-                                w.HTML(
-                                    f'<div class="tk-wrapup-number">{number}</div>'
-                                    + self._action_html(action)
-                                ),
-                                "tk-wrapup-action-text",
-                            ),
-                            remove,
-                        ],
-                        layout=w.Layout(align_items="center", justify_content="space-between"),
-                    ),
-                    "tk-card",
-                    "tk-wrapup-action",
-                )
-            )
+            key = (number, action)
+            row = self._rows.get(key) or self._action_row(number, action)
+            kept[key] = row
+            rows.append(row)
+        self._rows = kept  # rows of unchanged actions are reused: only a new one is sent
         self.action_list.children = rows
+
+    def _action_row(self, number: int, action: ActionItem) -> w.Widget:
+        remove = classed(
+            big_button(msg.WRAPUP_REMOVE, "tk-wrapup-remove", style=""),
+            f"tk-wrapup-remove-{action.id}",
+        )
+        remove.on_click(guarded(self.feedback)(lambda _b, a=action.id: self._remove(a)))
+        return classed(
+            w.HBox(
+                [
+                    classed(
+                        w.HTML(
+                            f'<div class="tk-wrapup-number">{number}</div>'
+                            + self._action_html(action)
+                        ),
+                        "tk-wrapup-action-text",
+                    ),
+                    remove,
+                ],
+                layout=w.Layout(align_items="center", justify_content="space-between"),
+            ),
+            "tk-card",
+            "tk-wrapup-action",
+        )
 
     def _remove(self, action_id: int) -> None:
         actions.remove_action(self.ctx.conn, action_id)

@@ -264,7 +264,7 @@ ROWS = [
         "p95 ≤ 1 s",
     ),
     ("last ballot → projector turnout", "projector_catch_up", fmt_s, "≤ 1 s"),
-    # 支え合いマップ page (bench/map_speed.py --page; the passphrase typed at once, not timed)
+    # 支え合いマップ page (bench/map_speed.py --page; the passphrase typed at 120 ms a character, not timed)
     ("map page opened → map drawn, first load", "map_first_total", fmt_s, "—"),
     ("map page opened → map drawn, later loads (median)", "map_later_total", fmt_s, "≤ 2 s"),
     ("map page: opened → passphrase screen, later loads", "map_later_gate", fmt_s, "—"),

@@ -154,7 +154,10 @@ function render({ model, el }) {
   observer.observe(el);
   model.on("change:figure", draw);
   model.on("change:images", draw);
-  loadPlotly(model).catch(() => {}); // while the passphrase is typed
+  // plotly.js is loaded while the passphrase is typed, once the passphrase screen is drawn.
+  const prefetch = () => loadPlotly(model).catch(() => {});
+  if (window.requestIdleCallback) window.requestIdleCallback(prefetch, { timeout: 1500 });
+  else setTimeout(prefetch, 200);
   model.send({ event: "ready" });
   draw();
   return () => {

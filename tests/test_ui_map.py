@@ -204,7 +204,9 @@ def test_delete_and_undo(app, conn, district):
     assert len(app.links_list.options) == 1
     app.delete_button.click()  # first it asks: deleting is for good
     assert app.delete_confirm.layout.display is None
-    assert "完全に削除" in app.delete_question.value and "元に戻せません" in app.delete_question.value
+    assert (
+        "完全に削除" in app.delete_question.value and "元に戻せません" in app.delete_question.value
+    )
     assert len(sm.load_map(conn, district.id).nodes) == 2
     app.delete_no.click()
     assert app.delete_confirm.layout.display == "none"
@@ -431,3 +433,75 @@ def test_facilitator_page_shows_the_panel_in_the_map_phase(conn, settings, plan,
         assert app.panel.__class__.__name__ == "MapSummaryPanel"
     finally:
         app.poller.stop()
+
+
+# --- the figure widget (kit/ui/map_figure.py): what goes to the browser, what comes back ---------
+def browser_click(app, meta, index, x, y):
+    """The message the front end sends for a click (trace number, point number, x, y)."""
+    number = next(n for n, t in enumerate(app.figure.data) if t.meta == meta)
+    content = {"event": "click", "points": [{"trace": number, "index": index, "x": x, "y": y}]}
+    app.figure._message(app.figure, content, [])
+
+
+def test_the_figure_goes_as_json_without_plotlys_bundle_or_the_click_grid(app, district):
+    from kit.resources import plotly_js_url
+
+    sent = app.figure.figure
+    assert [t.get("meta") for t in sent["data"]] == [t.meta for t in app.figure.data]
+    click_layer = next(t for t in sent["data"] if t["meta"] == "click")
+    assert "z" not in click_layer and len(click_layer["x"]) == 160  # zeros made in the browser
+    assert len(app.figure._esm) < 20_000  # a small front end, not plotly's 5 MB widget bundle
+    assert app.figure.plotly_url == plotly_js_url() and "?v=" in app.figure.plotly_url
+    assert app.figure.loading_text == "地図を読み込み中…"
+    assert app.figure.config["displayModeBar"] is False
+
+
+def test_clicks_from_the_browser_place_and_select_through_the_kernels_figure(app, conn, district):
+    app.mode.value = "person"
+    browser_click(app, "click", 0, 12.5, 40.5)
+    person = sm.load_map(conn, district.id).persons[0]
+    assert (person.x, person.y) == (12.5, 40.5)
+    app.mode.value = "select"
+    app.selected_id = None
+    browser_click(app, "persons:helper", 0, 999, 999)  # x, y of a node click are not used
+    assert app.selected_id == person.id
+
+
+def test_crafted_browser_messages_change_nothing(app, conn, district):
+    app.mode.value = "person"
+    for content in (
+        None,
+        "click",
+        {"event": "click", "points": "all"},
+        {"event": "click", "points": [{"trace": 10_000, "index": 0, "x": 5, "y": 5}]},
+        {"event": "click", "points": [{"trace": True, "index": 0, "x": 5, "y": 5}]},
+        {"event": "click", "points": [{"trace": "0", "index": 0, "x": 5, "y": 5}]},
+        {"event": "unknown"},
+    ):
+        app.figure._message(app.figure, content, [])
+    browser_click(app, "click", 0, "5", 5)
+    assert "位置は数" in app.feedback.value
+    browser_click(app, "click", 0, 900, 5)
+    assert "地図の外" in app.feedback.value
+    browser_click(app, "persons:helper", -1, 5, 5)
+    browser_click(app, "persons:helper", "0", 5, 5)
+    assert "見つかりません" in app.feedback.value
+    assert sm.load_map(conn, district.id).nodes == ()
+
+
+def test_outside_the_kits_server_the_kernel_sends_plotly_js_a_few_times_at_most(app):
+    sent = []
+    app.figure.send = lambda content, buffers=None: sent.append((content, buffers))
+    for _ in range(5):
+        app.figure._message(app.figure, {"event": "plotly"}, [])
+    assert len(sent) == 3
+    content, buffers = sent[0]
+    assert content == {"event": "plotly"} and len(buffers[0]) > 1_000_000
+
+
+def test_locking_forgets_the_figure_in_the_browser_too(app):
+    assert app.figure.figure["data"]
+    widget = app.figure
+    app.lock_button.click()
+    assert app.figure is None and widget.figure == {} and widget.images == []
+    assert widget.data == ()

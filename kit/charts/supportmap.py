@@ -5,8 +5,8 @@ by kind (colour) and strength (solid / dotted) with an arrowhead towards the per
 and — when asked — the findings ringed, with a Japanese legend.
 
 The traces come in a fixed order, each tagged in ``meta`` (``"persons:concern"``,
-``"link:watch:strong"``, ``"finding:isolated"``, ``"click"`` …), so the map page can update
-its FigureWidget trace by trace and tests can find what they look for.
+``"link:watch:strong"``, ``"finding:isolated"``, ``"click"`` …), so the map page can tell
+which trace a click landed on and tests can find what they look for.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """支え合いマップ on the facilitator page (map phase): counts only — no names, no map.
 
-The map is sealed at rest and opened only on its own page (``map.ipynb``, FigureWidget,
+The map is sealed at rest and opened only on its own page (``map.ipynb``, its figure,
 key-protected, the district's passphrase typed there). This panel needs no passphrase: it
 shows the plain counts stored at each save of the map (persons, places, lines, how many
 findings of each kind and the changes since the meeting began) and links to the map page,
@@ -33,7 +33,7 @@ def map_page_url(query_string: str | None = None) -> str:
 
 
 class MapSummaryPanel:
-    """The facilitator page's panel for the 支え合いマップ phase (no FigureWidget)."""
+    """The facilitator page's panel for the 支え合いマップ phase (no map figure)."""
 
     def __init__(self, ctx: PageContext, *, query_string: str | None = None) -> None:
         self.ctx = ctx

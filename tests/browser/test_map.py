@@ -233,3 +233,28 @@ def test_facilitator_page_links_to_the_map_without_the_key(chromium, kit_server,
     assert page.locator(".tk-map-figure").count() == 0  # no FigureWidget on this page
     assert "人 " in page.inner_text(".tk-map-panel-findings")
     page.context.close()
+
+
+def test_plotly_js_is_one_cached_static_file(kit_server):
+    """The map figure draws with plotly.js from the laptop, cacheable for a year (never a CDN)."""
+    import urllib.request
+
+    from kit.resources import plotly_js_path, plotly_js_url
+
+    request = urllib.request.Request(
+        f"{kit_server.base}/{plotly_js_url()}", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = response.read()
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "immutable" in response.headers["Cache-Control"]
+    import gzip
+
+    assert gzip.decompress(body) == plotly_js_path().read_bytes()
+    for path in ("/tasukeai/static/plotly.js", "/tasukeai/static/../../setup.py"):
+        try:
+            urllib.request.urlopen(f"{kit_server.base}{path}", timeout=30)
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+        else:
+            raise AssertionError(f"{path} was served")

@@ -285,17 +285,24 @@ def map_counts_figure(
     return _layout(fig, msg.OFFICE_TABLE_MAP, height=height, font_size=font_size)
 
 
+FIGURES = ("heatmap", "priorities", "coverage", "actions", "turnout", "map_counts")
+
+
+def office_figure(name: str, tables: dict[str, Table], plan: Plan) -> go.Figure | None:
+    """One chart of the city views (``name`` is its table's key), or None without that table."""
+    if name not in tables:
+        return None
+    make = {
+        "heatmap": lambda t: heatmap_figure(t, plan),
+        "priorities": lambda t: priorities_figure(t, plan),
+        "coverage": lambda t: coverage_figure(t, plan),
+        "actions": actions_figure,
+        "turnout": turnout_figure,
+        "map_counts": map_counts_figure,
+    }[name]
+    return make(tables[name])
+
+
 def office_figures(tables: dict[str, Table], plan: Plan) -> dict[str, go.Figure]:
     """Every chart of the city views, keyed by its table's key (for the page and the report)."""
-    figures = {}
-    for name, make in (
-        ("heatmap", lambda t: heatmap_figure(t, plan)),
-        ("priorities", lambda t: priorities_figure(t, plan)),
-        ("coverage", lambda t: coverage_figure(t, plan)),
-        ("actions", actions_figure),
-        ("turnout", turnout_figure),
-        ("map_counts", map_counts_figure),
-    ):
-        if name in tables:
-            figures[name] = make(tables[name])
-    return figures
+    return {name: office_figure(name, tables, plan) for name in FIGURES if name in tables}

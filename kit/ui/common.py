@@ -87,6 +87,14 @@ def guarded(feedback: Feedback) -> Callable:
     return wrap
 
 
+def loop_running() -> bool:
+    """True inside a served kernel (its event loop runs); False in tests and scripts."""
+    try:
+        return asyncio.get_event_loop().is_running()
+    except RuntimeError:
+        return False
+
+
 def later(delay: float, callback: Callable[[], object]):
     """Run ``callback`` on the kernel's event loop ``delay`` s from now — after the message
     being handled has been answered, so what the room waits for is on screen first. Outside

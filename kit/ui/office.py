@@ -13,7 +13,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from kit import messages as msg
-from kit.charts.office import office_figures
+from kit.charts.office import office_figure
 from kit.errors import ValidationError
 from kit.office import views
 from kit.office.compile import CompileReport, compile_folder, import_limits
@@ -21,7 +21,7 @@ from kit.office.export import export_all
 from kit.office.folders import FolderChoice
 from kit.store.office import open_office_store
 from kit.text import escape
-from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
+from kit.ui.common import Feedback, big_button, classed, guarded, heading, loop_running, paragraph
 from kit.ui.context import PageContext
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -150,6 +150,8 @@ class OfficeApp:
         }
         self.tabs = classed(w.Tab(children=list(self.view_outputs.values())), "tk-office-tabs")
         self.tabs.titles = tuple(title for _, _, title, _ in VIEWS)
+        self._stale: set[str] = set()  # views whose outputs are not drawn for the filter yet
+        self.tabs.observe(guarded(self.compile_feedback)(self._tab_chosen), "selected_index")
         # --- exports ---
         self.export_feedback = Feedback("tk-office-export-feedback")
         self.export_excel = big_button(msg.OFFICE_EXPORT_EXCEL, "tk-office-export-excel", style="")
@@ -252,6 +254,9 @@ class OfficeApp:
         dropdown.value = value if value in {v for _, v in options} else ALL
 
     def refresh_views(self) -> None:
+        """Re-read the tables for the filter; draw the view on screen now. Served, each other
+        view is drawn when its tab is chosen (the page opens without six charts to lay
+        out behind hidden tabs); in tests and scripts every view is drawn at once."""
         f = self.current_filter
         tables = views.office_tables(self.conn, self.plan, f)
         self.tables = {t.key: t for t in tables}
@@ -259,14 +264,29 @@ class OfficeApp:
         self.summary.value = (
             f"<p>{escape(msg.OFFICE_SUMMARY_LINE.format(filter=self.filter_text(), **counts))}</p>"
         )
-        figures = office_figures(self.tables, self.plan)
-        for key, figure_name, _title, table_names in VIEWS:
-            outputs = []
-            if figure_name and figure_name in figures:
-                outputs.append(figure_output(figures[figure_name]))
-            for name in table_names:
-                outputs.append(html_output(table_html(self.tables[name])))
-            self.view_outputs[key].outputs = tuple(outputs)
+        self._stale = {key for key, *_ in VIEWS}
+        self._draw_view(VIEWS[self.tabs.selected_index or 0][0])
+        if not loop_running():
+            for key, *_ in VIEWS:
+                self._draw_view(key)
+
+    def _tab_chosen(self, change) -> None:
+        index = change["new"]
+        if isinstance(index, int) and 0 <= index < len(VIEWS):
+            self._draw_view(VIEWS[index][0])
+
+    def _draw_view(self, key: str) -> None:
+        if key not in self._stale:
+            return
+        self._stale.discard(key)
+        _key, figure_name, _title, table_names = next(v for v in VIEWS if v[0] == key)
+        outputs = []
+        figure = office_figure(figure_name, self.tables, self.plan) if figure_name else None
+        if figure is not None:
+            outputs.append(figure_output(figure))
+        for name in table_names:
+            outputs.append(html_output(table_html(self.tables[name])))
+        self.view_outputs[key].outputs = tuple(outputs)
 
     # --- actions --------------------------------------------------------------------------------
     def choose_folder(self, _button=None) -> Path:

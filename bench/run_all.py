@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen  # noqa: E402
 import page_timing  # noqa: E402
+import projector_rows  # noqa: E402
 from common import REPO, BaselineServer, KitServer, machine  # noqa: E402
 
 KIT_POOL = 40  # one member kernel started ahead per tablet expected in the room
@@ -205,6 +206,12 @@ def run_kind(kind: str, args, log) -> dict:
     finally:
         server.stop()
     figures.update(measure_map_page(kind, root, args, log))
+    log(f"[{kind}] the facilitator's moments on the projector, {args.room} tablets in Chromium")
+    try:
+        room = projector_rows.measure(make("projector"), args.room, log=log)
+        figures.update({f"projector_{k}": v for k, v in room.items() if k != "load"})
+    except Exception as exc:  # noqa: BLE001 - a failed figure is reported, the rest still runs
+        log(f"  failed: {exc}")
     return figures
 
 
@@ -279,6 +286,16 @@ ROWS = [
         "—",
     ),
     ("map kernel with the map drawn (RSS)", "map_kernel_mb", fmt_mb, "—"),
+    *(
+        (f"{label}, 12 tablets", f"projector_{key}", fmt_s, target)
+        for label, key, target in projector_rows.ROWS
+    ),  # fmt: skip
+    (
+        "projector kernel after the meeting's moments (RSS)",
+        "projector_projector_kernel_mb",
+        fmt_mb,
+        "—",
+    ),  # fmt: skip
 ]
 
 
@@ -317,6 +334,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="per step of a tablet (120)")
     parser.add_argument("--pool", type=int, default=KIT_POOL, help="kit: --pool (40)")
     parser.add_argument("--map-loads", type=int, default=3, help="map page: later loads (3)")
+    parser.add_argument("--room", type=int, default=12, help="Chromium tablets, projector rows")
     parser.add_argument("--quick", action="store_true", help="5 visits, 10 tablets")
     parser.add_argument("--only", choices=("kit", "baseline"), help="run one side only")
     parser.add_argument("--json", type=Path, help="also write the figures here")

@@ -14,6 +14,8 @@ import sqlite3
 from collections.abc import Callable
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import ToggleButtonStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, LabelStyle
 
 from kit import messages as msg
 from kit.errors import KitError
@@ -31,28 +33,97 @@ def classed(widget: w.Widget, *classes: str) -> w.Widget:
     return widget
 
 
-def heading(text: str, *, level: int = 1, cls: str = "tk-heading") -> w.HTML:
-    """A heading; ``text`` is escaped, so user text can be passed safely."""
-    return classed(w.HTML(f"<h{level}>{escape(text)}</h{level}>"), cls)
+# --- shared Layout and style models ----------------------------------------------------------------
+# Every ipywidget comes with its own Layout and style model unless it is given one, and each
+# model is one more comm message (and kernel memory) when the widget is built. Widgets whose
+# layout and style never change share one instance per kernel: a dot-vote row is 7 models
+# instead of ~22. Never change a shared layout (``w.layout.display = …``): give that widget
+# its own.
+_SHARED_FACTORIES: dict[str, Callable[[], w.Widget]] = {
+    "layout": w.Layout,
+    "html": HTMLStyle,
+    "label": LabelStyle,
+    "button": w.ButtonStyle,
+    "toggle": ToggleButtonStyle,
+    "slider": w.SliderStyle,
+    "big": lambda: w.Layout(width="auto", min_height="56px"),
+    "wide-big": lambda: w.Layout(width="100%", min_height="56px"),
+    "step": lambda: w.Layout(width="64px", min_width="64px", min_height="56px"),
+    "wide": lambda: w.Layout(width="100%"),
+    "row": lambda: w.Layout(align_items="center", width="100%"),
+    "wrap": lambda: w.Layout(flex_flow="row wrap"),
+    "approve": lambda: w.Layout(width="auto", min_width="200px", min_height="56px"),
+}
+_SHARED: dict[str, w.Widget] = {}
 
 
-def paragraph(text: str, *, cls: str = "tk-text") -> w.HTML:
-    return classed(w.HTML(f"<p>{escape(text)}</p>"), cls)
+def shared(kind: str) -> w.Widget:
+    """This kernel's one Layout or style model of ``kind`` (see above); a new one once closed."""
+    model = _SHARED.get(kind)
+    if model is None or model.comm is None:
+        model = _SHARED[kind] = _SHARED_FACTORIES[kind]()
+    return model
 
 
-def big_button(label: str, cls: str, *, style: str = "primary", icon: str = "") -> w.Button:
-    """A large touch target (at least 56 px high) for tablets and the projector."""
-    button = w.Button(description=label, button_style=style, icon=icon)
-    button.layout = w.Layout(width="auto", min_height="56px")
-    return classed(button, "tk-big-button", cls)
+def html(value: str, *classes: str) -> w.HTML:
+    """An HTML widget with shared layout and style and its classes in its first message.
+
+    ``value`` is put as is: escape any user text in it.
+    """
+    return w.HTML(value, layout=shared("layout"), style=shared("html"), _dom_classes=classes)
+
+
+def box(children, *classes: str, vertical: bool = True, layout: str = "layout") -> w.Box:
+    """A VBox/HBox with a shared layout (``layout``: a kind of :func:`shared`)."""
+    kind = w.VBox if vertical else w.HBox
+    return kind(list(children), layout=shared(layout), _dom_classes=classes)
+
+
+def heading(text: str, *, level: int = 1, cls: str = "tk-heading", lean: bool = False) -> w.HTML:
+    """A heading; ``text`` is escaped, so user text can be passed safely.
+
+    ``lean``: shared layout and style (see :func:`shared`): never change its layout.
+    """
+    value = f"<h{level}>{escape(text)}</h{level}>"
+    return html(value, cls) if lean else classed(w.HTML(value), cls)
+
+
+def paragraph(text: str, *, cls: str = "tk-text", lean: bool = False) -> w.HTML:
+    value = f"<p>{escape(text)}</p>"
+    return html(value, cls) if lean else classed(w.HTML(value), cls)
+
+
+def big_button(
+    label: str,
+    cls: str,
+    *more: str,
+    style: str = "primary",
+    icon: str = "",
+    lean: bool = False,
+    layout: str = "big",
+) -> w.Button:
+    """A large touch target (at least 56 px high) for tablets and the projector.
+
+    ``lean``: shared layout (``layout``, a kind of :func:`shared`) and style: never change its
+    layout (its ``button_style``, description and icon may change).
+    """
+    return w.Button(
+        description=label,
+        button_style=style,
+        icon=icon,
+        layout=shared(layout) if lean else w.Layout(width="auto", min_height="56px"),
+        style=shared("button") if lean else w.ButtonStyle(),
+        _dom_classes=("tk-big-button", cls, *more),
+    )
 
 
 class Feedback(w.HTML):
     """One line under a form: an error in red or a confirmation in green, always escaped."""
 
     def __init__(self, cls: str = "tk-feedback", **kwargs) -> None:
-        super().__init__(value="", **kwargs)
-        classed(self, "tk-feedback-area", cls)
+        kwargs.setdefault("layout", shared("layout"))  # never hidden: empty when there is nothing
+        kwargs.setdefault("style", shared("html"))
+        super().__init__(value="", _dom_classes=("tk-feedback-area", cls), **kwargs)
 
     def error(self, text: str) -> None:
         self.value = f'<div class="tk-error" role="alert">{escape(text)}</div>'

@@ -5,18 +5,40 @@ Kept light on purpose (no pandas, no plotly): it is opened by up to 40 tablets a
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+
 import ipywidgets as w
 
 from kit import messages as msg
 from kit.errors import ValidationError
-from kit.meeting import access, identity
+from kit.meeting import access, identity, voting
 from kit.store import meetings as store
 from kit.text import escape as _esc
-from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading, paragraph
+from kit.ui.common import (
+    Feedback,
+    StorePoller,
+    big_button,
+    classed,
+    guarded,
+    heading,
+    html,
+    paragraph,
+)
 from kit.ui.context import PageContext, Panel
 from kit.ui.member_issues import MemberIssuesPanel
 from kit.ui.member_vote import MemberVotePanel
 from kit.ui.timer import TimerView
+
+log = logging.getLogger("tasukeai")
+
+# Panels are built ahead, in idle moments after joining, so that a phase change or a vote
+# opening only shows what is already there (every tablet's kernel would otherwise build the
+# same widgets in the same second, through the one server process).
+PREBUILD_AFTER = (1.0, 4.0)  # seconds after joining (spread, so the room's kernels take turns)
+PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
+PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
 
 
 def draft_scope(meeting_id: int, member_id: int) -> str:
@@ -41,6 +63,8 @@ class MemberApp:
         self.panels = member_panels()
         self.phase: str | None = None
         self.panel: Panel | None = None
+        self.built: dict[str, Panel] = {}  # phase → its panel, kept once built
+        self._prebuilding = False
         self.feedback = Feedback("tk-join-feedback")
         self.code = classed(
             w.Text(placeholder=msg.JOIN_CODE_PLACEHOLDER, description=""), "tk-join-code"
@@ -48,18 +72,18 @@ class MemberApp:
         self.name = classed(w.Text(placeholder=msg.JOIN_NAME_PLACEHOLDER), "tk-join-name")
         self.join_button = big_button(msg.JOIN_BUTTON, "tk-join-button")
         self.join_button.on_click(guarded(self.feedback)(self._join))
-        self.status = classed(w.HTML(), "tk-member-status")
-        self.phase_title = classed(w.HTML(), "tk-phase-title")
-        self.phase_hint = classed(w.HTML(), "tk-phase-hint")
+        self.status = html("", "tk-member-status")
+        self.phase_title = html("", "tk-phase-title")
+        self.phase_hint = html("", "tk-phase-hint")
         self.body = classed(w.VBox(), "tk-phase-body")
         self.timer = TimerView(ctx, big=False)
         self.join_box = classed(
             w.VBox(
                 [
-                    heading(msg.JOIN_TITLE, level=2),
-                    paragraph(msg.JOIN_CODE_LABEL),
+                    heading(msg.JOIN_TITLE, level=2, lean=True),
+                    paragraph(msg.JOIN_CODE_LABEL, lean=True),
                     self.code,
-                    paragraph(msg.JOIN_NAME_LABEL),
+                    paragraph(msg.JOIN_NAME_LABEL, lean=True),
                     self.name,
                     self.join_button,
                     self.feedback,
@@ -73,7 +97,9 @@ class MemberApp:
         )
         self.task_box.layout.display = "none"
         self.widget = classed(
-            w.VBox([heading(msg.APP_NAME, cls="tk-app-title"), self.join_box, self.task_box]),
+            w.VBox(
+                [heading(msg.APP_NAME, cls="tk-app-title", lean=True), self.join_box, self.task_box]
+            ),
             "tk-page",
             "tk-member-page",
         )
@@ -126,6 +152,7 @@ class MemberApp:
         )
         self.phase = None
         self.refresh()
+        self.prebuild_soon()
 
     def _leave(self) -> None:
         """The facilitator removed this member: back to the join form, with the reason."""
@@ -134,6 +161,7 @@ class MemberApp:
             self.task_box.remove_class(draft_scope(self.ctx.meeting_id, self.ctx.member_id))
         self.ctx.meeting_id = self.ctx.member_id = None
         self.phase, self.panel = None, None
+        self.built = {}  # they belonged to the member who left
         self.body.children = []
         self.task_box.layout.display = "none"
         self.join_box.layout.display = None
@@ -161,13 +189,70 @@ class MemberApp:
         if phase != self.phase:
             self.phase = phase
             self.phase_title.value = f"<h2>{_esc(msg.PHASE_LABELS[phase])}</h2>"
-            factory = self.panels.get(phase)
-            self.panel = factory(self.ctx) if factory else None
+            self.panel = self._panel_for(phase)
             self.body.children = [self.panel.widget] if self.panel else []
+            if phase == "vote":
+                self.prebuild_soon(0.2)  # a dot row for every open issue, before the vote opens
         elif self.panel is not None:
             self.panel.refresh()
         self._show_hint()
         self.timer.refresh()
+
+    def _panel_for(self, phase: str) -> Panel | None:
+        """The phase's panel: the one built ahead (brought up to date), else a new one."""
+        panel = self.built.get(phase)
+        if panel is not None:
+            panel.refresh()
+            return panel
+        factory = self.panels.get(phase)
+        if factory is None:
+            return None
+        panel = self.built[phase] = factory(self.ctx)
+        return panel
+
+    # --- building ahead -----------------------------------------------------------------------
+    def prebuild_soon(self, delay: float | None = None) -> None:
+        """Build the other phases' panels (and dot rows) in small steps, soon, on the kernel's
+        loop; taps and polls run between the steps. Nothing happens without a running loop
+        (widget tests call :meth:`prebuild_step` themselves)."""
+        if self._prebuilding:
+            return
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            return
+        if not loop.is_running():
+            return
+        self._prebuilding = True
+        wait = random.uniform(*PREBUILD_AFTER) if delay is None else delay
+        loop.call_later(wait, self._prebuild_loop, loop)
+
+    def _prebuild_loop(self, loop) -> None:
+        try:
+            more = self.prebuild_step()
+        except Exception:  # noqa: BLE001 - building ahead is only an optimisation
+            log.exception("building ahead failed")
+            more = False
+        if more:
+            loop.call_later(PREBUILD_GAP, self._prebuild_loop, loop)
+        else:
+            self._prebuilding = False
+
+    def prebuild_step(self) -> bool:
+        """One step of building ahead; True while there is more to build."""
+        if not self.membership.joined:
+            return False
+        for phase, factory in self.panels.items():
+            if phase not in self.built:
+                self.built[phase] = factory(self.ctx)
+                return True
+        vote = self.built.get("vote")
+        if vote is None or not hasattr(vote, "prebuild"):
+            return False
+        rows = PREBUILT_ROWS
+        if self.phase == "vote":
+            rows = max(rows, len(voting.open_issues(self.ctx.conn, self.ctx.meeting_id)))
+        return vote.prebuild(rows)
 
     def _show_hint(self) -> None:
         """The phase's prompt, unless the panel says otherwise (``hint``: "" hides it)."""

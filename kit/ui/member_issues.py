@@ -17,7 +17,7 @@ from kit.meeting import issues
 from kit.store import issues as issue_store
 from kit.store.issues import Issue
 from kit.text import escape
-from kit.ui.common import Feedback, big_button, classed, guarded, paragraph
+from kit.ui.common import Feedback, big_button, box, classed, guarded, html, paragraph, shared
 from kit.ui.context import PageContext
 
 DOUBLE_TAP_SECONDS = 3.0
@@ -49,27 +49,33 @@ class MemberIssuesPanel:
         self.mine_feedback = Feedback("tk-my-issues-feedback")
 
         # --- tabs: one task per screen -------------------------------------------------------------
-        self.tab_write = classed(
-            w.ToggleButton(description=msg.ISSUE_TAB_WRITE, value=True),
-            "tk-issues-tab",
-            "tk-issues-tab-write",
+        self.tab_write = w.ToggleButton(
+            description=msg.ISSUE_TAB_WRITE,
+            value=True,
+            layout=shared("layout"),
+            style=shared("toggle"),
+            _dom_classes=("tk-issues-tab", "tk-issues-tab-write"),
         )
-        self.tab_mine = classed(
-            w.ToggleButton(description=msg.ISSUE_TAB_MINE.format(count=0), value=False),
-            "tk-issues-tab",
-            "tk-issues-tab-mine",
+        self.tab_mine = w.ToggleButton(
+            description=msg.ISSUE_TAB_MINE.format(count=0),
+            value=False,
+            layout=shared("layout"),
+            style=shared("toggle"),
+            _dom_classes=("tk-issues-tab", "tk-issues-tab-mine"),
         )
         self.tab = "write"
         self.tab_write.observe(lambda c: self._tab_tapped("write", c["new"]), "value")
         self.tab_mine.observe(lambda c: self._tab_tapped("mine", c["new"]), "value")
 
         # --- the form ------------------------------------------------------------------------------
-        self.edit_note = classed(w.HTML(), "tk-issue-editing")
+        self.edit_note = html("", "tk-issue-editing")
         self.text = classed(
             w.Textarea(placeholder=msg.ISSUE_TEXT_PLACEHOLDER, rows=3, continuous_update=True),
             "tk-issue-text",
         )
-        self.counter = classed(w.Label(), "tk-issue-counter")
+        self.counter = w.Label(
+            layout=shared("layout"), style=shared("label"), _dom_classes=("tk-issue-counter",)
+        )
         self.text.observe(lambda _c: self._update_counter(), "value")
         self.goal_buttons: dict[str, w.Button] = {}
         goal_sections = [self._plan_section(bp) for bp in ctx.plan.basic_plans]
@@ -78,7 +84,7 @@ class MemberIssuesPanel:
         )
         self.reach, reach_row = self._scale("tk-issue-reach", msg.ISSUE_REACH_WORDS, msg.ARIA_REACH)
         self.place = classed(w.Text(placeholder=msg.ISSUE_PLACE_PLACEHOLDER), "tk-issue-place")
-        self.send = big_button(msg.ISSUE_SEND, "tk-issue-send")
+        self.send = big_button(msg.ISSUE_SEND, "tk-issue-send", lean=True)
         self.send.on_click(guarded(self.feedback)(self._send))
         self.cancel_edit = big_button(msg.ISSUE_CANCEL_EDIT, "tk-issue-cancel-edit", style="")
         self.cancel_edit.on_click(guarded(self.feedback)(lambda _b: self.stop_editing()))
@@ -87,18 +93,18 @@ class MemberIssuesPanel:
             w.VBox(
                 [
                     self.edit_note,
-                    paragraph(msg.ISSUE_TEXT_LABEL, cls="tk-issue-label"),
+                    paragraph(msg.ISSUE_TEXT_LABEL, cls="tk-issue-label", lean=True),
                     self.text,
                     self.counter,
-                    paragraph(msg.ISSUE_GOAL_LABEL, cls="tk-issue-label"),
-                    classed(w.VBox(goal_sections), "tk-issue-goals"),
-                    paragraph(msg.ISSUE_SERIOUSNESS_LABEL, cls="tk-issue-label"),
+                    paragraph(msg.ISSUE_GOAL_LABEL, cls="tk-issue-label", lean=True),
+                    box(goal_sections, "tk-issue-goals"),
+                    paragraph(msg.ISSUE_SERIOUSNESS_LABEL, cls="tk-issue-label", lean=True),
                     seriousness_row,
-                    paragraph(msg.ISSUE_REACH_LABEL, cls="tk-issue-label"),
+                    paragraph(msg.ISSUE_REACH_LABEL, cls="tk-issue-label", lean=True),
                     reach_row,
-                    paragraph(msg.ISSUE_PLACE_LABEL, cls="tk-issue-label"),
+                    paragraph(msg.ISSUE_PLACE_LABEL, cls="tk-issue-label", lean=True),
                     self.place,
-                    w.HBox([self.send, self.cancel_edit], layout=w.Layout(flex_flow="row wrap")),
+                    box([self.send, self.cancel_edit], vertical=False, layout="wrap"),
                     self.feedback,
                 ]
             ),
@@ -113,7 +119,7 @@ class MemberIssuesPanel:
         self.widget = classed(
             w.VBox(
                 [
-                    classed(w.HBox([self.tab_write, self.tab_mine]), "tk-issues-tabs"),
+                    box([self.tab_write, self.tab_mine], "tk-issues-tabs", vertical=False),
                     self.form,
                     self.mine,
                 ]
@@ -128,48 +134,45 @@ class MemberIssuesPanel:
         """One 基本計画: its name, then a big button per 重点目標 (plain words + summary)."""
         cards = []
         for goal in basic_plan.goals:
-            button = classed(
-                w.Button(description=goal.plain or goal.name, tooltip=goal.summary),
-                "tk-issue-goal",
-                goal_css(goal.id),
+            button = w.Button(
+                description=goal.plain or goal.name,
+                tooltip=goal.summary,
+                layout=shared("wide-big"),
+                style=shared("button"),
+                _dom_classes=("tk-issue-goal", goal_css(goal.id)),
             )
-            button.layout = w.Layout(width="100%", min_height="56px")
             button.on_click(guarded(self.feedback)(lambda _b, gid=goal.id: self.select_goal(gid)))
             self.goal_buttons[goal.id] = button
-            cards.append(
-                classed(
-                    w.VBox([button, paragraph(goal.summary, cls="tk-issue-goal-summary")]),
-                    "tk-issue-goal-card",
-                )
-            )
-        header = classed(
-            w.HTML(
-                f'<div class="tk-issue-plan-name" style="border-color:{escape(basic_plan.color)}">'
-                f"{escape(basic_plan.name)}</div>"
-            ),
+            summary = paragraph(goal.summary, cls="tk-issue-goal-summary", lean=True)
+            cards.append(box([button, summary], "tk-issue-goal-card"))
+        header = html(
+            f'<div class="tk-issue-plan-name" style="border-color:{escape(basic_plan.color)}">'
+            f"{escape(basic_plan.name)}</div>",
             "tk-issue-plan-header",
         )
-        return classed(
-            w.VBox([header, classed(w.VBox(cards), "tk-issue-goal-list")]), "tk-issue-plan"
-        )
+        return box([header, box(cards, "tk-issue-goal-list")], "tk-issue-plan")
 
     def _scale(self, cls: str, words: dict[int, str], name: str) -> tuple[w.IntSlider, w.Widget]:
-        slider = classed(  # the tooltip names the handle for screen readers (tasukeai.js)
-            w.IntSlider(
-                value=3,
-                min=1,
-                max=5,
-                step=1,
-                readout=False,
-                continuous_update=True,
-                tooltip=name,
-            ),
-            "tk-issue-slider",
-            cls,
+        slider = w.IntSlider(  # the tooltip names the handle for screen readers (tasukeai.js)
+            value=3,
+            min=1,
+            max=5,
+            step=1,
+            readout=False,
+            continuous_update=True,
+            tooltip=name,
+            layout=shared("layout"),
+            style=shared("slider"),
+            _dom_classes=("tk-issue-slider", cls),
         )
-        word = classed(w.Label(scale_word(words, 3)), "tk-issue-scale-word", f"{cls}-word")
+        word = w.Label(
+            scale_word(words, 3),
+            layout=shared("layout"),
+            style=shared("label"),
+            _dom_classes=("tk-issue-scale-word", f"{cls}-word"),
+        )
         slider.observe(lambda c: setattr(word, "value", scale_word(words, c["new"])), "value")
-        return slider, classed(w.HBox([slider, word]), "tk-issue-scale")
+        return slider, box([slider, word], "tk-issue-scale", vertical=False)
 
     def _update_counter(self) -> None:
         count = len(self.text.value.strip())
@@ -305,7 +308,7 @@ class MemberIssuesPanel:
         self.mine_issues = mine
         self.tab_mine.description = msg.ISSUE_TAB_MINE.format(count=len(mine))
         self.mine_list.children = [self._card(i) for i in mine] or [
-            paragraph(msg.ISSUE_MINE_EMPTY, cls="tk-my-issues-empty")
+            paragraph(msg.ISSUE_MINE_EMPTY, cls="tk-my-issues-empty", lean=True)
         ]
 
     def _card(self, issue: Issue) -> w.Widget:
@@ -328,7 +331,7 @@ class MemberIssuesPanel:
             f'<div class="tk-my-issue-status tk-status-{escape(issue.status)}">'
             f"{escape(msg.ISSUE_STATUS.get(issue.status, ''))}</div>"
         )
-        children: list[w.Widget] = [classed(w.HTML("".join(lines)), "tk-my-issue-body")]
+        children: list[w.Widget] = [html("".join(lines), "tk-my-issue-body")]
         if issues.is_live(issue):
             feedback = self.mine_feedback
             confirm_yes = big_button(

@@ -14,14 +14,96 @@ from kit.errors import KitError
 from kit.meeting import voting
 from kit.meeting.voting import Vote, VoteItem
 from kit.text import escape
-from kit.ui.common import Feedback, big_button, classed, guarded, heading, paragraph
+from kit.ui.common import Feedback, big_button, box, classed, guarded, html, paragraph, shared
 from kit.ui.context import PageContext
 
 NO_GOAL_COLOR = "#888888"
 
 
+class DotsRow:
+    """One dot-vote row (持ち点), kept by its position and used again by every dot vote.
+
+    Built before a vote opens (see :meth:`MemberVotePanel.prebuild`): when it opens, a row
+    only gets its item's text and limits — two small updates instead of its widgets being
+    built and sent while the room waits. Layouts and styles are shared (7 models a row).
+    """
+
+    def __init__(self, panel: MemberVotePanel, position: int) -> None:
+        self.panel = panel
+        self.position = position
+        self.item_id: int | None = None
+        self.moved_unbound = False  # its slider was set while no vote used it (crafted/early)
+        self.label = html("", "tk-vote-item-label")
+        self.slider = w.IntSlider(
+            value=0,
+            min=0,
+            max=voting.DEFAULT_DOTS,
+            step=1,
+            continuous_update=True,
+            readout=False,
+            layout=shared("wide"),
+            style=shared("slider"),
+            _dom_classes=("tk-vote-slider", f"tk-vote-slider-{position}"),
+        )
+        self.count = html(
+            MemberVotePanel._count_html(0), "tk-vote-count", f"tk-vote-count-{position}"
+        )
+        self.minus = big_button(
+            msg.VOTE_MINUS, "tk-vote-minus", f"tk-vote-minus-{position}", style="", lean=True,
+            layout="step",
+        )  # fmt: skip
+        self.plus = big_button(
+            msg.VOTE_PLUS, "tk-vote-plus", f"tk-vote-plus-{position}", style="", lean=True,
+            layout="step",
+        )  # fmt: skip
+        self.slider.observe(self._changed, "value")
+        self.minus.on_click(lambda _b: self.step(-1))
+        self.plus.on_click(lambda _b: self.step(+1))
+        row = box(
+            [self.minus, self.slider, self.count, self.plus],
+            "tk-vote-dots-row",
+            vertical=False,
+            layout="row",
+        )
+        self.widget = box([self.label, row], "tk-card", "tk-vote-item", f"tk-vote-item-{position}")
+
+    def step(self, by: int) -> None:
+        self.slider.value = max(0, min(self.slider.value + by, self.slider.max))
+
+    def _changed(self, change) -> None:
+        value = MemberVotePanel._count_html(change["new"])
+        if self.count.value != value:
+            self.count.value = value
+        if self.item_id is None:
+            self.moved_unbound = not self.panel._adjusting
+            return
+        self.panel._slider_changed(self.item_id, change)
+
+    def bind(self, item: VoteItem, value: int, top: int, label_html: str) -> None:
+        """Show ``item`` in this row with ``value`` dots (no draft is written for it)."""
+        self.item_id = item.id
+        self.moved_unbound = False
+        if self.label.value != label_html:
+            self.label.value = label_html
+        tooltip = msg.ARIA_ITEM_POINTS.format(label=item.label)
+        with self.slider.hold_sync():  # one message for the three
+            if self.slider.max != top:
+                self.slider.max = top
+            if self.slider.value != value:
+                self.slider.value = value
+            if self.slider.tooltip != tooltip:
+                self.slider.tooltip = tooltip
+
+    def unbind(self) -> None:
+        self.item_id = None
+
+
 class MemberVotePanel:
-    """投票 on a tablet; follows the meeting's current vote (open → ballot, closed → thanks)."""
+    """投票 on a tablet; follows the meeting's current vote (open → ballot, closed → thanks).
+
+    Built when the member enters the meeting, before any vote (the page keeps it); the dot
+    rows are built ahead too (:meth:`prebuild`), so opening a vote only fills them in.
+    """
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
@@ -35,10 +117,18 @@ class MemberVotePanel:
         self.toggles: dict[int, w.ToggleButton] = {}
         self.rank_buttons: dict[int, w.Button] = {}
         self.ranking: list[int] = []
-        self.badge = classed(w.HTML(), "tk-vote-badge")
-        self.remaining = classed(w.HTML(), "tk-vote-remaining")
-        self.send = big_button(msg.VOTE_SEND, "tk-vote-send", style="success")
+        self.rows: list[DotsRow] = []  # by position - 1, kept for every dot vote
+        self._built: list[w.Widget] = []  # an approval or ranking ballot's own widgets
+        self.badge = html("", "tk-vote-badge")
+        self.remaining = html("", "tk-vote-remaining")
+        self.how = html("", "tk-vote-how")
+        self.title = html("", "tk-vote-title")
+        self.waiting = paragraph(msg.VOTE_WAITING, cls="tk-vote-waiting", lean=True)
+        self.closed_msg = paragraph(msg.VOTE_CLOSED_MEMBER, cls="tk-vote-closed-msg", lean=True)
+        self.send = big_button(msg.VOTE_SEND, "tk-vote-send", style="success", lean=True)
         self.send.on_click(guarded(self.feedback)(self._send))
+        self.reset = big_button(msg.VOTE_RANK_RESET, "tk-vote-rank-reset", style="", lean=True)
+        self.reset.on_click(guarded(self.feedback)(self._reset_ranking))
         self._adjusting = False
         self._shown_ballot: tuple | None = None
         self.refresh()
@@ -48,6 +138,21 @@ class MemberVotePanel:
         """The page's 「投票してください」 prompt, hidden once the vote is closed."""
         closed = isinstance(self.state, tuple) and self.state[1] != "open"
         return "" if closed else None
+
+    # --- built ahead ------------------------------------------------------------------------------
+    def row(self, position: int) -> DotsRow:
+        while len(self.rows) < position:
+            self.rows.append(DotsRow(self, len(self.rows) + 1))
+        return self.rows[position - 1]
+
+    def prebuild(self, rows: int) -> bool:
+        """Build one more dot row if fewer than ``rows`` (at most ``MAX_ITEMS``) exist;
+        True while more are to come. The page calls it in idle moments."""
+        rows = min(rows, voting.MAX_ITEMS)
+        if len(self.rows) >= rows:
+            return False
+        self.row(len(self.rows) + 1)
+        return len(self.rows) < rows
 
     # --- following the store ------------------------------------------------------------------
     def refresh(self) -> None:
@@ -75,57 +180,103 @@ class MemberVotePanel:
             else (mine.changes, mine.cast_at, tuple(sorted(mine.choices.items())))
         )
 
-    def _build(self, key) -> None:
+    def _release(self) -> None:
+        """Forget the shown ballot: rows go back to the pool, a built ballot is closed."""
+        for row in self.rows:
+            row.unbind()
+        for widget in self._built:
+            widget.close()
+        self._built = []
         self.sliders, self.toggles, self.rank_buttons, self.ranking = {}, {}, {}, []
+
+    def _build(self, key) -> None:
         if key is None:
+            self._release()
             self.vote = None
-            self.body.children = [paragraph(msg.VOTE_WAITING, cls="tk-vote-waiting")]
+            self._set_body([self.waiting])
             return
-        self.vote = voting.get_vote(self.ctx.conn, key[0])
+        vote = voting.get_vote(self.ctx.conn, key[0])
         if key[1] != "open":
+            self._release()
+            self.vote = vote
             if 'class="tk-ok"' in self.feedback.value:  # 「投票しました」 was for the open vote;
                 self.feedback.clear()  # a refused late ballot's message stays
             self.badge.value = ""
-            self.body.children = [paragraph(msg.VOTE_CLOSED_MEMBER, cls="tk-vote-closed-msg")]
+            self._set_body([self.closed_msg])
             return
-        self.items = voting.vote_items(self.ctx.conn, self.vote.id)
+        same_vote = self.vote is not None and self.vote.id == vote.id
+        kept = self._unbound_values() if not same_vote else {}
+        if not same_vote or vote.method != "dots":
+            self._release()
+        self.vote = vote
+        self.items = voting.vote_items(self.ctx.conn, vote.id)
         self._shown_ballot = self._ballot_key()
-        mine = voting.my_ballot(self.ctx.conn, self.vote.id, self.ctx.member_id)
+        mine = voting.my_ballot(self.ctx.conn, vote.id, self.ctx.member_id)
         # what was moved and not sent yet comes back (reload, new kernel, restarted server)
-        draft = voting.ballot_draft(self.ctx.conn, self.vote.id, self.ctx.member_id)
-        choices = draft if draft is not None else (dict(mine.choices) if mine else {})
-        method = self.vote.method
+        draft = voting.ballot_draft(self.ctx.conn, vote.id, self.ctx.member_id)
+        choices = draft if draft is not None else (dict(mine.choices) if mine else None)
+        method = vote.method
         if method == "dots":
-            how = msg.VOTE_HOW_DOTS.format(dots=self.vote.settings.dots)
-            if self.vote.settings.per_item_cap:
-                how += msg.VOTE_HOW_DOTS_CAP.format(cap=self.vote.settings.per_item_cap)
-            rows = [self._dots_row(item, choices.get(item.id, 0)) for item in self.items]
-            controls = [self.remaining, *rows]
+            how = msg.VOTE_HOW_DOTS.format(dots=vote.settings.dots)
+            if vote.settings.per_item_cap:
+                how += msg.VOTE_HOW_DOTS_CAP.format(cap=vote.settings.per_item_cap)
+            controls = [self.remaining, *self._bind_rows(choices, kept)]
         elif method == "approval":
             how = msg.VOTE_HOW_APPROVAL
-            controls = [self._approval_toggle(item, item.id in choices) for item in self.items]
+            chosen = choices or {}
+            controls = [self._approval_toggle(item, item.id in chosen) for item in self.items]
         else:
-            k = voting.rank_k_of(self.vote, len(self.items))
+            k = voting.rank_k_of(vote, len(self.items))
             how = msg.VOTE_HOW_RANKING.format(k=k)
-            self.ranking = [i for i, _ in sorted(choices.items(), key=lambda kv: kv[1])]
-            reset = big_button(msg.VOTE_RANK_RESET, "tk-vote-rank-reset", style="")
-            reset.on_click(guarded(self.feedback)(self._reset_ranking))
-            controls = [self._rank_button(item) for item in self.items] + [reset]
-        title = (
-            [heading(self.vote.title, level=3, cls="tk-vote-title")]
-            if self.vote.title != msg.VOTE_DEFAULT_TITLE  # the phase title already says it
-            else []
-        )
-        self.body.children = [
-            *title,
-            paragraph(how, cls="tk-vote-how"),
-            self.badge,
-            *controls,
-            self.send,
-        ]
+            ranked = sorted((choices or {}).items(), key=lambda kv: kv[1])
+            self.ranking = [i for i, _ in ranked]
+            controls = [self._rank_button(item) for item in self.items] + [self.reset]
+        title = []
+        if vote.title != msg.VOTE_DEFAULT_TITLE:  # the phase title already says it
+            self._set_value(self.title, f"<h3>{escape(vote.title)}</h3>")
+            title = [self.title]
+        self._set_value(self.how, f"<p>{escape(how)}</p>")
         self._update_remaining()
         self._update_ranking()
         self._show_badge()
+        self._set_body([*title, self.how, self.badge, *controls, self.send])
+
+    @staticmethod
+    def _set_value(widget: w.Widget, value: str) -> None:
+        if widget.value != value:
+            widget.value = value
+
+    def _set_body(self, children: list[w.Widget]) -> None:
+        children = tuple(children)
+        if tuple(self.body.children) != children:
+            self.body.children = children
+
+    def _unbound_values(self) -> dict[int, int]:
+        """Dots set on rows before their vote was shown (a message that came first)."""
+        return {r.position: r.slider.value for r in self.rows if r.moved_unbound}
+
+    def _bind_rows(self, choices: dict[int, int] | None, kept: dict[int, int]) -> list[w.Widget]:
+        settings = self.vote.settings
+        top = settings.per_item_cap or settings.dots
+        left = settings.dots
+        self.sliders = {}
+        self._adjusting = True  # filling in is no move by the member: no draft, no message
+        try:
+            widgets = []
+            for item in self.items:
+                if choices is not None:
+                    value = choices.get(item.id, 0)
+                else:
+                    value = kept.get(item.position, 0)
+                value = max(0, min(value, top, left))
+                left -= value
+                row = self.row(item.position)
+                row.bind(item, value, top, self._item_label_html(item))
+                self.sliders[item.id] = row.slider
+                widgets.append(row.widget)
+        finally:
+            self._adjusting = False
+        return widgets
 
     def _show_badge(self) -> None:
         conn, member_id = self.ctx.conn, self.ctx.member_id
@@ -133,10 +284,12 @@ class MemberVotePanel:
         draft = voting.ballot_draft(conn, self.vote.id, member_id) if self.vote else None
         if mine is None:
             value = f'<div class="tk-vote-not-yet">{escape(msg.VOTE_NOT_YET_BADGE)}</div>'
-            self.send.description = msg.VOTE_SEND
+            description = msg.VOTE_SEND
         else:
             value = f'<div class="tk-vote-done">{escape(msg.VOTE_DONE_BADGE)}</div>'
-            self.send.description = msg.VOTE_SEND_CHANGE
+            description = msg.VOTE_SEND_CHANGE
+        if self.send.description != description:
+            self.send.description = description
         if draft is not None:
             value += (
                 f'<div class="tk-vote-draft" role="status">{escape(msg.VOTE_DRAFT_UNSENT)}</div>'
@@ -156,73 +309,31 @@ class MemberVotePanel:
             return  # the vote was closed meanwhile: the next refresh shows it
         self._show_badge()
 
-    def _item_label(self, item: VoteItem) -> w.HTML:
+    def _item_label_html(self, item: VoteItem) -> str:
         color = NO_GOAL_COLOR
         if item.goal_id and self.ctx.plan.has_goal(item.goal_id):
             color = self.ctx.plan.basic_plan_of(item.goal_id).color
-        return classed(
-            w.HTML(
-                f'<div class="tk-vote-item-text" style="border-left: 10px solid {escape(color)}">'
-                f"{escape(item.label)}</div>"
-            ),
-            "tk-vote-item-label",
+        return (
+            f'<div class="tk-vote-item-text" style="border-left: 10px solid {escape(color)}">'
+            f"{escape(item.label)}</div>"
         )
 
-    # --- dots (持ち点) ------------------------------------------------------------------------------
-    def _dots_row(self, item: VoteItem, value: int) -> w.Widget:
-        settings = self.vote.settings
-        top = settings.per_item_cap or settings.dots
-        slider = classed(
-            w.IntSlider(
-                value=min(value, top),
-                min=0,
-                max=top,
-                step=1,
-                continuous_update=True,
-                readout=False,
-                tooltip=msg.ARIA_ITEM_POINTS.format(label=item.label),
-                layout=w.Layout(width="100%"),
-            ),
-            "tk-vote-slider",
-            f"tk-vote-slider-{item.position}",
-        )
-        count = classed(
-            w.HTML(self._count_html(slider.value)),
-            "tk-vote-count",
-            f"tk-vote-count-{item.position}",
-        )
-        slider.observe(lambda change, i=item.id: self._slider_changed(i, change), "value")
-        slider.observe(
-            lambda change, c=count: setattr(c, "value", self._count_html(change["new"])), "value"
-        )
-        self.sliders[item.id] = slider
-        minus = classed(
-            big_button(msg.VOTE_MINUS, "tk-vote-minus", style=""), f"tk-vote-minus-{item.position}"
-        )
-        plus = classed(
-            big_button(msg.VOTE_PLUS, "tk-vote-plus", style=""), f"tk-vote-plus-{item.position}"
-        )
-        minus.layout = plus.layout = w.Layout(width="64px", min_width="64px", min_height="56px")
-        minus.on_click(lambda _b, s=slider: setattr(s, "value", max(s.value - 1, 0)))
-        plus.on_click(lambda _b, s=slider: setattr(s, "value", min(s.value + 1, s.max)))
-        return classed(
-            w.VBox(
-                [
-                    self._item_label(item),
-                    classed(
-                        w.HBox(
-                            [minus, slider, count, plus],
-                            layout=w.Layout(align_items="center", width="100%"),
-                        ),
-                        "tk-vote-dots-row",
-                    ),
-                ]
-            ),
+    def _item_label(self, item: VoteItem) -> w.HTML:
+        label = html(self._item_label_html(item), "tk-vote-item-label")
+        self._built.append(label)
+        return label
+
+    def _card(self, item: VoteItem, control: w.Widget) -> w.Widget:
+        card = box(
+            [self._item_label(item), control],
             "tk-card",
             "tk-vote-item",
             f"tk-vote-item-{item.position}",
         )
+        self._built += [control, card]
+        return card
 
+    # --- dots (持ち点) ------------------------------------------------------------------------------
     @staticmethod
     def _count_html(value: int) -> str:
         """The item's points as text: the one readout on a phone, where the slider is hidden."""
@@ -253,28 +364,28 @@ class MemberVotePanel:
 
     def _update_remaining(self) -> None:
         if not self.sliders:
-            self.remaining.value = ""
+            self._set_value(self.remaining, "")
             return
         left = self.vote.settings.dots - self.dots_used()
         text = msg.VOTE_REMAINING_NONE if left <= 0 else msg.VOTE_REMAINING.format(left=left)
         state = "tk-vote-remaining-zero" if left <= 0 else "tk-vote-remaining-some"
-        self.remaining.value = (
+        self._set_value(
+            self.remaining,
             f'<div class="tk-vote-remaining-big {state}" role="status" data-left="{left}">'
-            f"{escape(text)}</div>"
+            f"{escape(text)}</div>",
         )
 
     # --- approval (賛成するものすべて) --------------------------------------------------------------
     def _approval_toggle(self, item: VoteItem, on: bool) -> w.Widget:
-        toggle = classed(
-            w.ToggleButton(
-                value=on, description=msg.VOTE_APPROVE_ON if on else msg.VOTE_APPROVE_OFF
-            ),
-            "tk-vote-approve",
-            f"tk-vote-approve-{item.position}",
+        toggle = w.ToggleButton(
+            value=on,
+            description=msg.VOTE_APPROVE_ON if on else msg.VOTE_APPROVE_OFF,
+            icon="check" if on else "",
+            button_style="success" if on else "",
+            layout=shared("approve"),
+            style=shared("toggle"),
+            _dom_classes=("tk-vote-approve", f"tk-vote-approve-{item.position}"),
         )
-        toggle.layout = w.Layout(width="auto", min_width="200px", min_height="56px")
-        toggle.icon = "check" if on else ""
-        toggle.button_style = "success" if on else ""
 
         def changed(change, t=toggle) -> None:
             t.description = msg.VOTE_APPROVE_ON if change["new"] else msg.VOTE_APPROVE_OFF
@@ -284,26 +395,16 @@ class MemberVotePanel:
 
         toggle.observe(changed, "value")
         self.toggles[item.id] = toggle
-        return classed(
-            w.VBox([self._item_label(item), toggle]),
-            "tk-card",
-            "tk-vote-item",
-            f"tk-vote-item-{item.position}",
-        )
+        return self._card(item, toggle)
 
     # --- ranking (順位付け) ---------------------------------------------------------------------------
     def _rank_button(self, item: VoteItem) -> w.Widget:
-        button = classed(
-            big_button("", "tk-vote-rank-item", style=""), f"tk-vote-rank-{item.position}"
+        button = big_button(
+            "", "tk-vote-rank-item", f"tk-vote-rank-{item.position}", style="", lean=True
         )
         button.on_click(guarded(self.feedback)(lambda _b, i=item.id: self._rank_clicked(i)))
         self.rank_buttons[item.id] = button
-        return classed(
-            w.VBox([self._item_label(item), button]),
-            "tk-card",
-            "tk-vote-item",
-            f"tk-vote-item-{item.position}",
-        )
+        return self._card(item, button)
 
     def _rank_clicked(self, item_id: int) -> None:
         k = voting.rank_k_of(self.vote, len(self.items))
@@ -350,6 +451,9 @@ class MemberVotePanel:
         return list(self.ranking)
 
     def _send(self, _button=None) -> None:
+        state = voting.vote_state(self.ctx.conn, self.ctx.meeting_id)
+        if state is not None and state[1] == "open" and (state[0], "open") != self.state:
+            self.refresh()  # the tap came before this page's poll saw the vote open
         if self.vote is None:
             return
         had_ballot = voting.my_ballot(self.ctx.conn, self.vote.id, self.ctx.member_id) is not None

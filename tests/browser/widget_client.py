@@ -28,6 +28,7 @@ from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketClosedError, websocket_connect
 
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
+V1 = "v1.kernel.websocket.jupyter.org"  # the binary protocol a browser's page asks for
 AsyncHTTPClient.configure(None, max_clients=200)
 
 
@@ -45,11 +46,51 @@ def _decode_binary(data: bytes) -> dict:
     return message
 
 
+def _decode_v1(data: bytes) -> dict:
+    """A v1 frame: [n][n offsets, 8-byte little-endian][channel][header][parent][metadata]
+    [content][buffers…] (jupyter_server's ``serialize_msg_to_ws_v1``)."""
+    count = int.from_bytes(data[:8], "little")
+    offsets = [int.from_bytes(data[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+    parts = [data[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
+    channel = parts[0].decode()
+    header, parent, metadata, content = (json.loads(p) for p in parts[1:5])
+    return {
+        "header": header,
+        "parent_header": parent,
+        "metadata": metadata,
+        "content": content,
+        "buffers": parts[5:],
+        "channel": channel,
+        "msg_type": header.get("msg_type"),
+    }
+
+
+def _encode_v1(message: dict) -> bytes:
+    parts = [message["channel"].encode()] + [
+        json.dumps(message[k]).encode() for k in ("header", "parent_header", "metadata", "content")
+    ]
+    offsets = [8 * (len(parts) + 2)]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    head = len(offsets).to_bytes(8, "little") + b"".join(o.to_bytes(8, "little") for o in offsets)
+    return head + b"".join(parts)
+
+
 class WidgetClient:
     """One page (one kernel) seen through its websocket: the widget models and their state."""
 
-    def __init__(self, url: str, *, timeout: float = 120, cookies: dict[str, str] | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 120,
+        cookies: dict[str, str] | None = None,
+        v1: bool = False,
+    ):
+        """``v1``: speak the binary v1 protocol, as a browser's page does (the server then
+        forwards the kernel's messages without decoding them); else the legacy JSON one."""
         self.url = url
+        self.v1 = v1
         # The browser's cookies for this server (device secret, facilitator session, _xsrf):
         # kept from every response and sent with every request, as a browser does.
         self.cookies: dict[str, str] = dict(cookies or {})
@@ -146,9 +187,13 @@ class WidgetClient:
     async def connect(self) -> None:
         request = HTTPRequest(self.ws_url(), headers=self.cookie_header())
         try:
-            self.ws = await asyncio.wait_for(websocket_connect(request), self.timeout)
+            self.ws = await asyncio.wait_for(
+                websocket_connect(request, subprotocols=[V1] if self.v1 else None), self.timeout
+            )
         except (TimeoutError, OSError, HTTPClientError) as exc:
             raise PageError(f"websocket {self.ws_url()}: {exc}") from exc
+        if self.v1 and self.ws.selected_subprotocol != V1:
+            self.v1 = False  # a server without it: the legacy protocol, as a browser falls back
         self._reader = asyncio.ensure_future(self._read())
 
     async def load_states(self) -> None:
@@ -213,7 +258,10 @@ class WidgetClient:
             raise PageError("not connected")
         message = self.message(msg_type, content, channel=channel, metadata=metadata)
         try:
-            await self.ws.write_message(json.dumps(message))
+            if self.v1:
+                await self.ws.write_message(_encode_v1(message), binary=True)
+            else:
+                await self.ws.write_message(json.dumps(message))
         except (WebSocketClosedError, StreamClosedError) as exc:
             raise PageError("connection closed") from exc
         return message["header"]["msg_id"]
@@ -247,7 +295,10 @@ class WidgetClient:
             raw = await self.ws.read_message()
             if raw is None:
                 break
-            message = _decode_binary(raw) if isinstance(raw, bytes) else json.loads(raw)
+            if isinstance(raw, bytes):
+                message = _decode_v1(raw) if self.v1 else _decode_binary(raw)
+            else:
+                message = json.loads(raw)
             self._apply(message)
             for listener in self.listeners:
                 listener(self, message)

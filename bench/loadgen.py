@@ -61,6 +61,10 @@ GOALS = ("tk-goal-1-1", "tk-goal-1-2", "tk-goal-2-1", "tk-goal-2-2", "tk-goal-3-
 VOTE_ITEMS = 5
 IDLE_SECONDS = 10.0
 DOTS = 3
+# The websocket protocol a browser's page speaks (binary v1: the server forwards the kernel's
+# messages without decoding them). With the legacy JSON one the server decodes and re-encodes
+# every message, which a tablet's browser never makes it do (``--legacy``).
+V1_PROTOCOL = True
 
 
 @dataclass
@@ -171,7 +175,7 @@ def _stored(server, meeting_id: int, names: list[str], vote_id: int | None):
 
 
 async def _tablet_arrives(tablet: Tablet, url: str, code: str, t0: float, timeout: float) -> None:
-    client = WidgetClient(url, timeout=timeout)
+    client = WidgetClient(url, timeout=timeout, v1=V1_PROTOCOL)
     tablet.client = client
     try:
         await client.open()
@@ -242,7 +246,7 @@ async def run_load(
     started = time.monotonic()
     meeting = _meeting(server)
     _set_phase(server, meeting.id, "issues")
-    projector = WidgetClient(server.facilitator_url, timeout=timeout)
+    projector = WidgetClient(server.facilitator_url, timeout=timeout, v1=V1_PROTOCOL)
     try:
         await projector.open()
     except (TimeoutError, PageError, OSError) as exc:
@@ -415,7 +419,10 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--pool", type=int, default=None, help="member kernel pool (kit only)")
     parser.add_argument("--baseline", action="store_true", help="plain Voila instead of the kit")
+    parser.add_argument("--legacy", action="store_true", help="legacy JSON websocket protocol")
     args = parser.parse_args()
+    global V1_PROTOCOL
+    V1_PROTOCOL = not args.legacy
     workdir = Path(tempfile.mkdtemp(prefix="tasukeai-load-"))
     if args.baseline:
         server = BaselineServer(workdir)

@@ -18,7 +18,11 @@ measures, on fresh servers over the same demo database:
    with every tablet joined;
 4. which heavy libraries (pandas, plotly, numpy) the member page imports, and through what;
 5. the 支え合いマップ page (``map_speed.py --page``): a first load and ``--map-loads`` later
-   loads, page opened → passphrase screen → 「開く」 → map drawn, websocket and HTTP bytes.
+   loads, page opened → passphrase screen → 「開く」 → map drawn, websocket and HTTP bytes;
+6. the tablet side of the facilitator's transitions (``tablet_rows.py``): ``--members``
+   tablets joined in 準備 (no browser) — phase → issue form on every tablet, 投票を始める →
+   ballot on every tablet — then the same with ``--browsers`` real Chromium tablets and a
+   16-item vote (``room.py``: from the projector's click until visible on every page).
 
 Prints a table (figure, plain Voila, kit, target) and writes it as JSON (``--json``).
 Everything runs on 127.0.0.1; every wait is bounded.
@@ -42,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import loadgen  # noqa: E402
 import page_timing  # noqa: E402
 import projector_rows  # noqa: E402
+import tablet_rows  # noqa: E402
 from common import REPO, BaselineServer, KitServer, machine  # noqa: E402
 
 KIT_POOL = 40  # one member kernel started ahead per tablet expected in the room
@@ -212,6 +217,7 @@ def run_kind(kind: str, args, log) -> dict:
         figures.update({f"projector_{k}": v for k, v in room.items() if k != "load"})
     except Exception as exc:  # noqa: BLE001 - a failed figure is reported, the rest still runs
         log(f"  failed: {exc}")
+    tablet_moments(kind, args, log, make, figures)
     return figures
 
 
@@ -234,6 +240,41 @@ def measure_map_page(kind: str, root: Path, args, log) -> dict:
 
 def fmt_mb_dec(x) -> str:
     return "—" if x is None or x != x else f"{x:.2f} MB"
+
+
+def tablet_moments(kind: str, args, log, make, figures: dict) -> None:
+    """The tablet side of the facilitator's transitions (``tablet_rows.py``): 40 tablets
+    without a browser, then ``--browsers`` real Chromium tablets with a 16-item vote."""
+    log(f"[{kind}] {args.members} tablets in 準備: phase → issue form, vote opened → ballot")
+    server = make("tablets")
+    server.start()
+    try:
+        room = asyncio.run(
+            tablet_rows.run_room(server, members=args.members, items=loadgen.VOTE_ITEMS, log=log)
+        )
+        issue_form, ballot = room.transitions
+        figures.update(
+            tablets_issue_form=issue_form.everywhere,
+            tablets_ballot=ballot.everywhere,
+            tablets_issue_form_messages=issue_form.messages,
+            tablets_ballot_messages=ballot.messages,
+        )
+        for line in tablet_rows.report(room):
+            log("  " + line)
+    except Exception as exc:  # noqa: BLE001
+        log(f"  failed: {exc}")
+    finally:
+        server.stop()
+    if not args.browsers:
+        return
+    log(f"[{kind}] {args.browsers} Chromium tablets: phase → issue form, 投票を始める → ballot")
+    try:
+        seen = tablet_rows.run_browsers(make("browsers"), tablets=args.browsers, items=16, log=log)
+        figures.update(browsers_issue_form=seen.issue_form.all, browsers_ballot=seen.ballot.all)
+        for line in tablet_rows.browser_report(seen):
+            log("  " + line)
+    except Exception as exc:  # noqa: BLE001
+        log(f"  failed: {exc}")
 
 
 ROWS = [
@@ -296,6 +337,10 @@ ROWS = [
         fmt_mb,
         "—",
     ),  # fmt: skip
+    ("phase → issue form on every tablet (no browsers)", "tablets_issue_form", fmt_s, "≤ 1 s"),
+    ("投票を始める → ballot on every tablet (no browsers)", "tablets_ballot", fmt_s, "≤ 1 s"),
+    ("phase → issue form on every tablet (browsers)", "browsers_issue_form", fmt_s, "≤ 1 s"),
+    ("投票を始める → ballot, 16 items, every tablet (browsers)", "browsers_ballot", fmt_s, "≤ 2 s"),
 ]
 
 
@@ -335,12 +380,13 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=KIT_POOL, help="kit: --pool (40)")
     parser.add_argument("--map-loads", type=int, default=3, help="map page: later loads (3)")
     parser.add_argument("--room", type=int, default=12, help="Chromium tablets, projector rows")
+    parser.add_argument("--browsers", type=int, default=12, help="Chromium tablets (12; 0: none)")
     parser.add_argument("--quick", action="store_true", help="5 visits, 10 tablets")
     parser.add_argument("--only", choices=("kit", "baseline"), help="run one side only")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if args.quick:
-        args.runs, args.members = 5, 10
+        args.runs, args.members, args.browsers = 5, 10, min(args.browsers, 4)
 
     def log(line: str) -> None:
         print(line, flush=True)

@@ -12,7 +12,13 @@ the projector page does) moves the phase on and opens a vote, and we time, from 
 For each: the slowest tablet, the median tablet, the messages and bytes one tablet's
 websocket carried for it, and the CPU seconds the server process and the kernels used.
 
-Run alone: ``python bench/tablet_rows.py [--members 40] [--items 5] [--baseline]``.
+With ``--browsers N`` the same two moments are timed in N real Chromium tablets
+(``bench/room.py``: from the projector's click until the selector is visible on every
+page), with a 16-item dot vote: 困りごと出し's 送る button, then the ballot's last slider and
+投票する.
+
+Run alone: ``python bench/tablet_rows.py [--members 40] [--items 5] [--baseline]`` or
+``python bench/tablet_rows.py --browsers 12 [--items 16] [--baseline]``.
 """
 
 from __future__ import annotations
@@ -289,6 +295,75 @@ async def run_room(
     return RoomFigures(members, len(clients), transitions, member_mb, server_mb, idle)
 
 
+@dataclass
+class BrowserFigures:
+    tablets: int
+    items: int
+    issue_form: object  # room.Timing
+    ballot: object
+    join_median: float | None
+
+
+BALLOT_SHOWN = ".tk-vote-body:has(.tk-vote-slider-{n} .noUi-handle) .tk-vote-send"
+
+
+def run_browsers(server, *, tablets: int = 12, items: int = 16, log=print) -> BrowserFigures:
+    """N Chromium tablets joined in 準備; the projector moves to 困りごと出し, then (after
+    ``items`` issues were sent) to 投票 and presses 投票を始める over all of them."""
+    from room import Room
+
+    from kit.meeting import issues
+    from kit.plan import load_plan
+    from kit.store import meetings as store
+
+    with Room(server, tablets) as room:
+        log(f"  {len(room.tablets)} Chromium tablets joined")
+        wait_quiet(server.proc.pid, limit=30)
+        time.sleep(2.0)  # the pages settle (a room listens to the facilitator first)
+        issue_form = room.time_until(
+            lambda: room.click_projector("tk-phase-issues"), ".tk-issue-send", room.tablets
+        )
+        meeting = room.meeting()
+        conn = _store(server)
+        try:
+            plan = load_plan()
+            members = store.list_members(conn, meeting.id)
+            for n in range(items):
+                issues.submit_issue(
+                    conn, plan, meeting.id, members[n % len(members)].id,
+                    text=f"困りごと{n + 1:02d}：夜道が暗い", goal_id="1-(2)", seriousness=3,
+                    reach=3,
+                )  # fmt: skip
+        finally:
+            conn.close()
+        room.click_projector("tk-phase-vote")
+        room.projector.wait_for_selector(".tk-vote-open", timeout=120_000)
+        wait_quiet(server.proc.pid, limit=30)
+        time.sleep(2.0)
+        ballot = room.time_until(
+            lambda: room.click_projector("tk-vote-open"),
+            BALLOT_SHOWN.format(n=items),
+            room.tablets,
+        )
+        joins = sorted(room.join_seconds)
+        return BrowserFigures(
+            tablets, items, issue_form, ballot, joins[len(joins) // 2] if joins else None
+        )
+
+
+def browser_report(f: BrowserFigures) -> list[str]:
+    def s(x):
+        return "—" if x is None else f"{x:.2f} s"
+
+    return [
+        f"{f.tablets} Chromium tablets; join → task shown median {s(f.join_median)}",
+        f"phase → issue form on every tablet: all {s(f.issue_form.all)}, median"
+        f" {s(f.issue_form.median)} ({f.issue_form.missing} never)",
+        f"投票を始める → ballot ({f.items} items) on every tablet: all {s(f.ballot.all)}, median"
+        f" {s(f.ballot.median)} ({f.ballot.missing} never)",
+    ]
+
+
 def report(f: RoomFigures) -> list[str]:
     def s(x):
         return "—" if x is None else f"{x:.2f} s"
@@ -312,7 +387,8 @@ def report(f: RoomFigures) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=40)
-    parser.add_argument("--items", type=int, default=5)
+    parser.add_argument("--items", type=int, default=None, help="vote items (5; browsers 16)")
+    parser.add_argument("--browsers", type=int, default=0, help="real Chromium tablets instead")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--pool", type=int, default=None, help="member kernel pool (kit only)")
     parser.add_argument("--baseline", action="store_true", help="plain Voila instead of the kit")
@@ -324,6 +400,16 @@ def main() -> None:
     if SPY_DIR:
         SPY_DIR.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="tasukeai-tablets-"))
+    if args.browsers:
+        server = (
+            BaselineServer(workdir)
+            if args.baseline
+            else KitServer(workdir, demo=True, pool=args.pool or args.browsers + 2)
+        )
+        figures = run_browsers(server, tablets=args.browsers, items=args.items or 16)
+        print("\n".join(browser_report(figures)))
+        return
+    args.items = args.items or 5
     if args.baseline:
         server = BaselineServer(workdir)
     else:

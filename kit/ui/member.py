@@ -36,9 +36,12 @@ log = logging.getLogger("tasukeai")
 # Panels are built ahead, in idle moments after joining, so that a phase change or a vote
 # opening only shows what is already there (every tablet's kernel would otherwise build the
 # same widgets in the same second, through the one server process).
-PREBUILD_AFTER = (1.0, 4.0)  # seconds after joining (spread, so the room's kernels take turns)
+PREBUILD_AFTER = (0.3, 1.0)  # seconds after joining (spread, so the room's kernels take turns)
 PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
 PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
+# Off for now: building ahead right after joining made the Wi-Fi fault tests
+# (tests/browser/test_faults.py: reload, blackhole) fail when run together; to be found out.
+BUILD_AHEAD = False
 
 
 def draft_scope(meeting_id: int, member_id: int) -> str:
@@ -215,7 +218,7 @@ class MemberApp:
         """Build the other phases' panels (and dot rows) in small steps, soon, on the kernel's
         loop; taps and polls run between the steps. Nothing happens without a running loop
         (widget tests call :meth:`prebuild_step` themselves)."""
-        if self._prebuilding:
+        if self._prebuilding or not BUILD_AHEAD:
             return
         try:
             loop = asyncio.get_event_loop()

@@ -158,23 +158,35 @@ def guarded(feedback: Feedback) -> Callable:
     return wrap
 
 
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop of the IPython kernel this page lives in; None in tests and
+    scripts — even when some other library runs a loop in this thread (Playwright's sync
+    API does, in the browser tests), since work deferred onto that loop would never run."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        return None
+    return loop if loop.is_running() else None
+
+
 def loop_running() -> bool:
     """True inside a served kernel (its event loop runs); False in tests and scripts."""
-    try:
-        return asyncio.get_event_loop().is_running()
-    except RuntimeError:
-        return False
+    return kernel_loop() is not None
 
 
 def later(delay: float, callback: Callable[[], object]):
     """Run ``callback`` on the kernel's event loop ``delay`` s from now — after the message
     being handled has been answered, so what the room waits for is on screen first. Outside
     a running loop (tests, scripts) it runs at once."""
-    try:
-        loop = asyncio.get_event_loop()
-    except RuntimeError:
-        loop = None
-    if loop is not None and loop.is_running():
+    loop = kernel_loop()
+    if loop is not None:
         return loop.call_later(delay, callback)
     callback()
     return None
@@ -211,9 +223,8 @@ class StorePoller:
 
     def start(self) -> StorePoller:
         self._token = change_token(self.conn)
-        try:
-            loop = asyncio.get_event_loop()
-        except RuntimeError:
+        loop = kernel_loop()
+        if loop is None:  # tests and scripts call check() themselves
             return self
         self._task = loop.create_task(self._run())
         return self

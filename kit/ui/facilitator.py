@@ -6,7 +6,6 @@ the join code and QR code, the phase buttons and who has joined.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import importlib
 import logging
@@ -20,7 +19,15 @@ from kit.meeting import meetings
 from kit.meeting.meetings import PHASES
 from kit.store import meetings as store
 from kit.text import escape
-from kit.ui.common import Feedback, StorePoller, big_button, classed, guarded, heading
+from kit.ui.common import (
+    Feedback,
+    StorePoller,
+    big_button,
+    classed,
+    guarded,
+    heading,
+    kernel_loop,
+)
 from kit.ui.context import PageContext, Panel
 from kit.ui.join import join_corner_html, join_screen_html
 from kit.ui.members_admin import MembersAdmin
@@ -170,13 +177,8 @@ class FacilitatorApp:
 
     def _later(self, delay: float, callback) -> None:
         """Run ``callback`` on the kernel's event loop after ``delay`` s (not outside a kernel)."""
-        try:
-            loop = asyncio.get_event_loop()
-        except RuntimeError:
-            return
-        if loop.is_running():
-            return loop.call_later(delay, callback)
-        return None
+        loop = kernel_loop()
+        return None if loop is None else loop.call_later(delay, callback)
 
     def _schedule_prepare(self) -> None:
         if self._prepare_handle is not None:

@@ -5,7 +5,6 @@ Kept light on purpose (no pandas, no plotly): it is opened by up to 40 tablets a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 
@@ -24,6 +23,7 @@ from kit.ui.common import (
     guarded,
     heading,
     html,
+    kernel_loop,
     paragraph,
 )
 from kit.ui.context import PageContext, Panel
@@ -220,11 +220,8 @@ class MemberApp:
         (widget tests call :meth:`prebuild_step` themselves)."""
         if self._prebuilding or not BUILD_AHEAD:
             return
-        try:
-            loop = asyncio.get_event_loop()
-        except RuntimeError:
-            return
-        if not loop.is_running():
+        loop = kernel_loop()
+        if loop is None:
             return
         self._prebuilding = True
         wait = random.uniform(*PREBUILD_AFTER) if delay is None else delay

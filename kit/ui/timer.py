@@ -14,7 +14,7 @@ import ipywidgets as w
 from kit import messages as msg
 from kit.meeting import timer as timers
 from kit.text import escape
-from kit.ui.common import Feedback, big_button, classed, guarded
+from kit.ui.common import Feedback, big_button, classed, guarded, kernel_loop
 from kit.ui.context import PageContext
 
 log = logging.getLogger("tasukeai")
@@ -60,11 +60,8 @@ class TimerView:
     def _start_ticking(self) -> None:
         if self._task is not None and not self._task.done():
             return
-        try:
-            loop = asyncio.get_event_loop()
-        except RuntimeError:
-            return
-        if not loop.is_running():  # widget tests: no kernel loop, they call tick() themselves
+        loop = kernel_loop()
+        if loop is None:  # widget tests: no kernel loop, they call tick() themselves
             return
         self._task = loop.create_task(self._run())
 

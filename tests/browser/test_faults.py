@@ -40,6 +40,18 @@ def report_times():
 
 
 @pytest.fixture(scope="module")
+def chromium(chromium):
+    """A Chromium of this module's own: pages left by earlier modules (retrying sockets to
+    servers that are gone, all on 127.0.0.1) must not queue behind a blackholed connection."""
+    from tests.browser.helpers import CHROMIUM_ARGS
+    from tests.conftest import CHROMIUM
+
+    browser = chromium.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
 def _proxy(kit_server):
     proxy = Blackhole(kit_server.port)
     yield proxy

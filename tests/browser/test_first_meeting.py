@@ -62,11 +62,10 @@ def scaled(png: bytes, factor: float) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def installed_server(tmp_path_factory):
-    """``tasukeai serve`` of the installed wheel on a database that does not exist yet.
-
-    One per test run (a rerun starts again from a new database, as the test requires)."""
+    """``tasukeai serve`` of the installed wheel on a database that does not exist yet
+    (one for the module: the log test reads what the meeting test wrote)."""
     bin_dir = installed_venv()
     workdir = tmp_path_factory.mktemp("first-meeting")
     server = KitServer(

@@ -176,11 +176,6 @@ def kernel_loop() -> asyncio.AbstractEventLoop | None:
     return loop if loop.is_running() else None
 
 
-def loop_running() -> bool:
-    """True inside a served kernel (its event loop runs); False in tests and scripts."""
-    return kernel_loop() is not None
-
-
 def later(delay: float, callback: Callable[[], object]):
     """Run ``callback`` on the kernel's event loop ``delay`` s from now — after the message
     being handled has been answered, so what the room waits for is on screen first. Outside

@@ -21,7 +21,7 @@ from kit.office.export import export_all
 from kit.office.folders import FolderChoice
 from kit.store.office import open_office_store
 from kit.text import escape
-from kit.ui.common import Feedback, big_button, classed, guarded, heading, loop_running, paragraph
+from kit.ui.common import Feedback, big_button, classed, guarded, heading, kernel_loop, paragraph
 from kit.ui.context import PageContext
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -266,7 +266,7 @@ class OfficeApp:
         )
         self._stale = {key for key, *_ in VIEWS}
         self._draw_view(VIEWS[self.tabs.selected_index or 0][0])
-        if not loop_running():
+        if kernel_loop() is None:
             for key, *_ in VIEWS:
                 self._draw_view(key)
 

@@ -419,10 +419,14 @@ def guard_handlers(handlers: list) -> list:
     from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
     from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
+    from kit.serving import connection
+
     wrapped = {
         KernelHandler: type("KitKernelHandler", (KernelOwnerOnly, KernelHandler), {}),
         VoilaKernelWebsocketHandler: type(
-            "KitKernelWebsocket", (KernelOwnerOnly, VoilaKernelWebsocketHandler), {}
+            "KitKernelWebsocket",
+            (KernelOwnerOnly, connection.CheckedKernelFrames, VoilaKernelWebsocketHandler),
+            {},
         ),
         VoilaShutdownKernelHandler: type(
             "KitShutdown", (KernelOwnerOnly, VoilaShutdownKernelHandler), {}

@@ -380,6 +380,7 @@
     }
     socket.binaryType = this.facade ? this.facade._binaryType : "arraybuffer";
     this.pending = socket;
+    note("socket opening");
     var settled = false;
     var timer = setTimeout(function () {
       if (settled) return;
@@ -614,6 +615,7 @@
     var timer = setTimeout(function () {
       controller.abort();
     }, T.probe);
+    note("probe sent");
     var base = this.url.replace(/^ws/, "http").replace(/\/channels(?:[?#].*)?$/, "");
     fetch(base + "?tk=" + now(), {
       cache: "no-store",
@@ -623,6 +625,7 @@
       .then(function (response) {
         clearTimeout(timer);
         forget();
+        note("probe answered " + response.status);
         if (self.closed || !self.probing) return;
         if (response.status === 404 || response.status === 403) {
           self.stopProbing();

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 
 import pytest
@@ -260,6 +261,36 @@ def test_widget_protocol_attacks_change_nothing(server):
         assert claims.fetchone()[0] == 1  # the projector asks once
     finally:
         conn.close()
+
+
+def test_frames_with_a_made_up_part_count_do_not_stall_the_laptop(server):
+    """jupyter_server trusts a binary frame's first word (its count of parts): 2**31 - 1 on
+    the legacy format built a format string of two billion codes, blocking every page."""
+    meeting = current_meeting(server)
+    conn = server.connect()
+    meetings.set_phase(conn, meeting.id, "issues")
+    conn.close()
+
+    async def scenario():
+        legacy = await WidgetClient(server.member_url).open()
+        browser_like = await WidgetClient(server.member_url, v1=True).open()
+        assert browser_like.v1
+        await legacy.send_raw(b"\x7f\xff\xff\xff" + bytes(12))
+        await browser_like.send_raw((2**62).to_bytes(8, "little") + bytes(16))
+        await browser_like.send_raw(b"\x06\x00")  # shorter than its own count
+        start = time.monotonic()
+        for client in (legacy, browser_like):
+            await ws_join(client, meeting.join_code, f"数え{int(client.v1)}さん", timeout=20)
+        took = time.monotonic() - start
+        for client in (legacy, browser_like):
+            await client.close()
+        return took
+
+    assert run(scenario()) < 15  # the same sockets still answer: nothing was blocked
+    from kit.serving.logs import log_path_for
+
+    log = log_path_for(server.db_path).read_text(errors="replace")
+    assert "struct.error" not in log and "MemoryError" not in log
 
 
 def test_no_tablet_takes_over_a_paper_voter(server, plan_for_server):

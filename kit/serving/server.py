@@ -164,10 +164,19 @@ def voila_argv(settings: Settings, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[
     if settings.cull_idle_timeout > 0:
         argv += [
             f"--MappingKernelManager.cull_idle_timeout={settings.cull_idle_timeout}",
-            "--MappingKernelManager.cull_interval=60",
+            f"--MappingKernelManager.cull_interval={cull_interval(settings.cull_idle_timeout)}",
             "--MappingKernelManager.cull_connected=False",
         ]
     return argv
+
+
+def cull_interval(timeout: int) -> int:
+    """How often idle kernels are looked for: a tenth of the timeout, between 1 and 60 s.
+
+    >>> cull_interval(600), cull_interval(30), cull_interval(5)
+    (60, 3, 1)
+    """
+    return max(1, min(60, timeout // 10))
 
 
 def page_config_hook(

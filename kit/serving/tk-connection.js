@@ -61,6 +61,7 @@
     outages: [], // {start, end, ms}
     reconnects: 0,
     resent: 0,
+    released: 0, // widget messages answered by the page while the connection was down
     busy: 0, // presses sent and not yet answered by the kernel
     heartbeats: 0,
     lastHeartbeatMs: null,
@@ -362,6 +363,7 @@
     this.hbCount = 0;
     this.probing = false;
     this.probeControllers = [];
+    this.unanswered = {}; // msg_id -> parent header (JSON) of a widget message not yet answered
     this.timer = setInterval(this.tick.bind(this), 500);
     links.push(this);
     this.connect(T.first);
@@ -499,6 +501,10 @@
       return;
     }
     if (state.busy > 0) noteReceived(this.protocol, event.data);
+    for (var key in this.unanswered) {
+      this.answered(event.data);
+      break;
+    }
     if (this.facade) this.facade._message(event);
     else this.inbox.push(event);
   };
@@ -507,6 +513,8 @@
     if (armed) noteSent(this.protocol, data);
     this.log.push({ data: data });
     if (this.log.length > 3000) this.log.splice(0, 1000);
+    var id = this.noteWidgetMessage(data);
+    if (id && (!this.socket || state.down)) this.releaseWidget(id);
     if (this.socket && !state.down) {
       try {
         this.socket.send(data);
@@ -514,6 +522,76 @@
         this.lost("send failed");
       }
     }
+  };
+
+  // ipywidgets sends a widget's next change only once the kernel has answered the last one
+  // (its status idle for that message). While the connection is down nothing answers, so a
+  // second slider move stayed inside the widget, was never sent, and the kernel kept the
+  // first: the page then showed one allocation and sent another. While down, each widget
+  // message is answered here at once ("idle"), so every change goes into the log above and
+  // reaches the kernel in order, before 送る, when the connection is back.
+  Link.prototype.noteWidgetMessage = function (data) {
+    try {
+      var msg = parts(this.protocol, data, ["channel"]);
+      if (!msg || msg.channel !== "shell" || !msg.header || msg.header.indexOf("comm_msg") < 0) {
+        return null;
+      }
+      var header = JSON.parse(msg.header);
+      if (header.msg_type !== "comm_msg" || !header.msg_id) return null;
+      var ids = Object.keys(this.unanswered);
+      if (ids.length > 500) delete this.unanswered[ids[0]];
+      this.unanswered[header.msg_id] = msg.header;
+      return header.msg_id;
+    } catch (e) {
+      return null;
+    }
+  };
+
+  Link.prototype.answered = function (data) {
+    try {
+      var msg = parts(this.protocol, data, ["channel", "parent"]);
+      if (!msg || msg.channel !== "iopub" || !msg.header || msg.header.indexOf("status") < 0) return;
+      if (JSON.parse(msg.header).msg_type !== "status") return;
+      delete this.unanswered[JSON.parse(msg.parent).msg_id];
+    } catch (e) {
+      /* not ours */
+    }
+  };
+
+  Link.prototype.releaseWidget = function (id) {
+    var parent = this.unanswered[id];
+    if (!parent) return;
+    delete this.unanswered[id];
+    var header = {
+      msg_id: "tk-idle-" + id,
+      msg_type: "status",
+      username: "",
+      session: "tk-connection",
+      date: new Date().toISOString(),
+      version: "5.3",
+    };
+    var content = { execution_state: "idle" };
+    var frame =
+      this.protocol === V1
+        ? encodeV1("iopub", [JSON.stringify(header), parent, "{}", JSON.stringify(content)])
+        : JSON.stringify({
+            header: header,
+            parent_header: JSON.parse(parent),
+            metadata: {},
+            content: content,
+            channel: "iopub",
+            buffers: [],
+          });
+    var self = this;
+    setTimeout(function () {
+      // only to the widgets: the busy notice of a press waits for the kernel's own answer
+      if (self.facade) self.facade._message({ data: frame, origin: location.origin });
+    }, 0);
+    state.released += 1;
+  };
+
+  Link.prototype.releaseWidgets = function () {
+    Object.keys(this.unanswered).forEach(this.releaseWidget.bind(this));
   };
 
   Link.prototype.sendHeartbeat = function () {
@@ -560,6 +638,7 @@
     drop(socket);
     if (!this.opened) return;
     markDown(why);
+    this.releaseWidgets();
     this.reconnect();
   };
 

@@ -324,10 +324,14 @@ def test_lid_closed_tablet_recovers_without_reload(chromium, kit_server):
     os.killpg(kit_server.proc.pid, signal.SIGSTOP)  # the laptop's lid is closed
     try:
         record("lid closed: banner shown", wait_banner(page, True, 10))
-        # one step (ipywidgets holds a model's next change until the kernel answers the last)
+        # two steps: ipywidgets holds a widget's next change until the kernel answers the
+        # last; the page answers for the kernel while it is away, so both are sent
         handle = page.locator(".tk-vote-slider-2 .noUi-handle").first
         handle.focus()
         handle.press("ArrowRight")
+        time.sleep(0.3)
+        handle.press("ArrowRight")
+        page.wait_for_selector(".tk-vote-slider-2 .noUi-handle[aria-valuenow^='2']", timeout=5000)
         click(page, "tk-vote-send")  # queued in the page while the laptop sleeps
         time.sleep(max(LID_SECONDS - 5, 1))
     finally:
@@ -337,16 +341,16 @@ def test_lid_closed_tablet_recovers_without_reload(chromium, kit_server):
     assert took < RECONNECT_LIMIT + 2  # the server first wakes its own timers
     page.wait_for_function(
         "() => { const b = document.querySelector('.tk-vote-remaining-big');"
-        " return b && b.dataset.left === '1'; }",
+        " return b && b.dataset.left === '0'; }",
         timeout=15_000,
     )
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and my_choices(kit_server, vote.id, me) != {
         items[0]: 3,
-        items[1]: 1,
+        items[1]: 2,
     }:
         time.sleep(0.3)
-    assert my_choices(kit_server, vote.id, me) == {items[0]: 3, items[1]: 1}
+    assert my_choices(kit_server, vote.id, me) == {items[0]: 3, items[1]: 2}  # what it showed
     assert ballot_count(kit_server, vote.id) == 1  # not lost, not doubled
     page.wait_for_selector(".tk-vote-done", timeout=WAIT)
     assert page.evaluate("window.__sameDocument") is True  # recovered without a reload
@@ -433,4 +437,88 @@ def test_reload_keeps_the_unsent_dots(chromium, kit_server):
     items = [item.id for item in voting_items(kit_server, vote.id)]
     assert my_choices(kit_server, vote.id, me) == {items[1]: 2}
     page.wait_for_selector(".tk-vote-draft", state="detached", timeout=WAIT)
+    page.context.close()
+
+
+CULL_SECONDS = 4  # the setting's default is 600: a tablet asleep through a long agenda item
+
+
+@pytest.fixture(scope="module")
+def cull_server(tmp_path_factory):
+    """A served demo whose idle, unconnected kernels are culled after CULL_SECONDS."""
+    from tests.browser.helpers import KitServer
+
+    server = KitServer(
+        tmp_path_factory.mktemp("cull"),
+        demo=True,
+        extra_args=["--cull-idle-timeout", str(CULL_SECONDS)],
+    )
+    server.start()
+    proxy = Blackhole(server.port)
+    yield server, proxy
+    proxy.close()
+    server.stop()
+
+
+def page_kernel_id(page) -> str:
+    return page.evaluate(
+        "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+
+
+def kernel_bound(server, kernel_id: str) -> bool:
+    from kit.meeting import access
+
+    conn = server.connect()
+    try:
+        return access.page_kernel(conn, kernel_id) is not None
+    finally:
+        conn.close()
+
+
+def test_tablet_asleep_past_the_cull_timeout_comes_back_by_itself(chromium, cull_server):
+    server, hole = cull_server
+    meeting = set_phase(server, "issues")
+    page = member_page(chromium, hole.base, "眠り姫さん", meeting)
+    me = member_id(server, meeting, "眠り姫さん")
+    page.wait_for_selector(".tk-issue-text textarea", timeout=WAIT)
+    fill(page, "tk-issue-text", "回覧板が回るのが遅い")
+    time.sleep(1)  # kept in the browser (every 0.5 s)
+    kernel = page_kernel_id(page)
+    assert kernel_bound(server, kernel)
+
+    # the screen locks: the page is frozen and the tablet's Wi-Fi goes quiet
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
+    hole.cut()
+    deadline = time.monotonic() + 90  # the server drops the socket (pings), then culls
+    while time.monotonic() < deadline and kernel_bound(server, kernel):
+        time.sleep(0.5)
+    assert not kernel_bound(server, kernel), "the idle kernel was not culled"
+    time.sleep(1)
+
+    hole.restore()  # the tablet wakes
+    cdp.send("Page.setWebLifecycleState", {"state": "active"})
+    start = time.monotonic()
+    page.wait_for_function("() => window.__sameDocument !== true", timeout=WAIT)
+    assert shown_after_load(page) == "task"  # the same member, no join form
+    page.wait_for_function(
+        "() => (document.querySelector('.tk-issue-text textarea') || {}).value"
+        " === '回覧板が回るのが遅い'",
+        timeout=15_000,
+    )
+    took = time.monotonic() - start
+    record(f"asleep past the cull timeout ({CULL_SECONDS} s): member back", took)
+    assert took < 5
+    assert page_kernel_id(page) != kernel
+    assert msg.PHASE_LABELS["issues"] in page.inner_text(".tk-phase-title")
+    assert "眠り姫さん" in page.inner_text(".tk-member-status")
+    assert not banner_shown(page)
+    assert member_id(server, meeting, "眠り姫さん") == me  # not a second member
+    # the new kernel is live: the text is sent from it, once
+    click(page, GOAL)
+    page.wait_for_selector(f".{GOAL}.tk-selected", timeout=WAIT)
+    click(page, "tk-issue-send")
+    sent_ok(page)
+    assert issue_texts(server, meeting, me) == ["回覧板が回るのが遅い"]
     page.context.close()

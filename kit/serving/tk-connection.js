@@ -950,7 +950,126 @@
       /* storage full or blocked: the kernel still has what reached it */
     }
   }
-  setInterval(checkDrafts, 500);
+  // --- drafts kept in the browser: dots the kernel may not have had -------------------------
+  // The kernel keeps a member's moved dots as a draft in the store, but only what reached it:
+  // dots moved while the laptop was away die with its kernel (restarted server, kernel
+  // culled). So the dots the page shows are kept here too while the page has sent anything
+  // the server has not acknowledged, per scope and vote (its rows' labels); on a new page
+  // they are put back with the rows' −/＋ buttons, as the member would, so the kernel checks
+  // each step and keeps the result as its draft (「まだ送っていません」 until 送る).
+  var dots = { seen: null, candidate: null, restoring: 0 };
+  function voteRows() {
+    var rows = {};
+    document.querySelectorAll("[class*='tk-vote-item-']").forEach(function (item) {
+      var m = /(?:^|\s)tk-vote-item-(\d+)(?:\s|$)/.exec(item.className);
+      if (!m || item.offsetParent === null) return;
+      var handle = item.querySelector(".noUi-handle[aria-valuenow]");
+      var label = item.querySelector(".tk-vote-item-label");
+      if (!handle || !label) return;
+      rows[m[1]] = {
+        value: Math.round(parseFloat(handle.getAttribute("aria-valuenow")) || 0),
+        label: (label.textContent || "").trim(),
+      };
+    });
+    return rows;
+  }
+  function unacknowledged() {
+    return links.some(function (link) {
+      return link.log.some(function (entry) {
+        return !entry.hb;
+      });
+    });
+  }
+  function sameValues(a, b) {
+    var keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every(function (k) {
+      return a[k] === b[k];
+    });
+  }
+  function checkDots(scope) {
+    var rows = voteRows();
+    var positions = Object.keys(rows).sort();
+    if (!positions.length) return;
+    var vote = positions
+      .map(function (k) {
+        return k + ":" + rows[k].label;
+      })
+      .join("|");
+    var values = {};
+    positions.forEach(function (k) {
+      values[k] = rows[k].value;
+    });
+    var key = "tk-dots:" + location.pathname + ":" + scope;
+    var saved = null;
+    try {
+      saved = JSON.parse(localStorage.getItem(key) || "null");
+    } catch (e) {
+      saved = null;
+    }
+    if (dots.restoring > 0) {
+      dots.restoring -= 1;
+      return;
+    }
+    if (!dots.seen || dots.seen.vote !== vote) {
+      // a vote first shown on this page: wait until it holds still and the kernel answers
+      if (!dots.candidate || dots.candidate.vote !== vote || !sameValues(dots.candidate.values, values)) {
+        dots.candidate = { vote: vote, values: values };
+        return;
+      }
+      if (state.status !== "connected") return;
+      dots.candidate = null;
+      dots.seen = { vote: vote, values: values };
+      if (saved && saved.vote === vote && !sameValues(saved.values, values)) {
+        restoreDots(values, saved.values);
+      }
+      return;
+    }
+    if (!sameValues(dots.seen.values, values)) {
+      dots.seen.values = values;
+      if (state.down || unacknowledged()) {
+        try {
+          localStorage.setItem(key, JSON.stringify({ vote: vote, values: values, at: now() }));
+        } catch (e) {
+          /* storage full or blocked */
+        }
+      }
+      return;
+    }
+    if (saved && !state.down && state.status === "connected" && !unacknowledged()) {
+      try {
+        localStorage.removeItem(key); // the kernel has had it all: its draft is the one
+      } catch (e) {
+        /* blocked */
+      }
+    }
+  }
+  function restoreDots(shown, wanted) {
+    // fewer first, so the member's budget of dots is never exceeded on the way
+    var presses = [];
+    Object.keys(wanted).forEach(function (k) {
+      if (!(k in shown)) return;
+      var by = Math.max(-20, Math.min(20, (wanted[k] | 0) - shown[k]));
+      for (var i = 0; i < Math.abs(by); i++) presses.push({ k: k, down: by < 0 });
+    });
+    presses.sort(function (a, b) {
+      return (b.down ? 1 : 0) - (a.down ? 1 : 0);
+    });
+    if (!presses.length) return;
+    note("dots restored: " + presses.length + " steps");
+    dots.restoring = 4;
+    presses.forEach(function (press) {
+      var button = document.querySelector(
+        (press.down ? ".tk-vote-minus-" : ".tk-vote-plus-") + press.k
+      );
+      if (button && !button.disabled) button.click();
+    });
+  }
+  setInterval(function () {
+    checkDrafts();
+    var scope = draftScope();
+    if (scope) checkDots(scope);
+  }, 500);
   window.addEventListener("tk-before-reload", checkDrafts);
   window.addEventListener("pagehide", checkDrafts);
 })();

@@ -522,3 +522,54 @@ def test_tablet_asleep_past_the_cull_timeout_comes_back_by_itself(chromium, cull
     sent_ok(page)
     assert issue_texts(server, meeting, me) == ["回覧板が回るのが遅い"]
     page.context.close()
+
+
+def draft_of(server, vote_id: int, member: int) -> dict[int, int] | None:
+    conn = server.connect()
+    try:
+        return voting.ballot_draft(conn, vote_id, member)
+    finally:
+        conn.close()
+
+
+def test_server_restart_keeps_the_dots_moved_while_it_was_down(chromium, kit_server):
+    vote = open_dots_vote(kit_server)
+    meeting = current_meeting(kit_server)
+    page = member_page(chromium, kit_server.base, "点数さん", meeting)
+    me = member_id(kit_server, meeting, "点数さん")
+    items = [item.id for item in voting_items(kit_server, vote.id)]
+    handle = page.locator(".tk-vote-slider-1 .noUi-handle").first
+    handle.focus()
+    handle.press("ArrowRight")
+    page.wait_for_selector(".tk-vote-draft", timeout=WAIT)  # the kernel keeps it in the store
+    time.sleep(2.5)
+
+    kit_server.kill()
+    wait_banner(page, True, 10)
+    handle = page.locator(".tk-vote-slider-2 .noUi-handle").first
+    handle.focus()
+    handle.press("ArrowRight")
+    time.sleep(0.3)
+    handle.press("ArrowRight")  # two moves no kernel ever receives
+    page.wait_for_selector(".tk-vote-slider-2 .noUi-handle[aria-valuenow^='2']", timeout=5000)
+    time.sleep(1)
+    kit_server.demo = False
+    kit_server.start()
+    page.wait_for_function("() => window.__sameDocument !== true", timeout=WAIT)
+    assert shown_after_load(page) == "task"  # the same member, nothing typed
+    # what the page showed comes back: one dot from the store, two from the browser
+    page.wait_for_selector(".tk-vote-remaining-big[data-left='2']", timeout=20_000)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and draft_of(kit_server, vote.id, me) != {
+        items[0]: 1,
+        items[1]: 2,
+    }:
+        time.sleep(0.3)
+    assert draft_of(kit_server, vote.id, me) == {items[0]: 1, items[1]: 2}
+    assert my_choices(kit_server, vote.id, me) is None  # a draft is not a ballot
+    assert msg.VOTE_DRAFT_UNSENT in page.inner_text(".tk-vote-badge")
+    click(page, "tk-vote-send")
+    page.wait_for_selector(".tk-vote-done", timeout=WAIT)
+    assert my_choices(kit_server, vote.id, me) == {items[0]: 1, items[1]: 2}  # what it showed
+    page.wait_for_selector(".tk-vote-draft", state="detached", timeout=WAIT)
+    page.context.close()

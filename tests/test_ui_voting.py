@@ -318,6 +318,23 @@ def test_closed_result_chart_ties_spread_and_views(conn, settings, plan, vote_ph
     assert find(panel.widget, "tk-vote-setup")
 
 
+def test_the_next_vote_opens_without_the_last_result_chart(
+    conn, settings, plan, vote_phase, members
+):
+    """The chart of a closed vote is not left under the next open vote's turnout (it was
+    drawn on the projector, squeezed, while 「途中結果は締め切るまで映しません」 stood above it)."""
+    vote, (a, _b, _c) = open_vote(conn, plan, vote_phase, method="ranking")
+    panel = projector(conn, settings, plan, vote_phase)
+    voting.close_vote(conn, vote.id)
+    panel.refresh()
+    assert panel.chart.outputs  # the result is drawn
+    find(panel.widget, "tk-vote-new")[0].click()
+    open_vote(conn, plan, vote_phase)
+    panel.refresh()
+    assert find(panel.widget, "tk-vote-turnout") and panel.chart.outputs == ()
+    assert panel.spec is None and panel.table.value == ""
+
+
 def test_projector_follows_a_close_from_another_page(conn, settings, plan, vote_phase, members):
     vote, _ = open_vote(conn, plan, vote_phase)
     panel = projector(conn, settings, plan, vote_phase)

@@ -447,7 +447,7 @@ class VotePanel:
         close.on_click(lambda _b: setattr(self.confirm_box.layout, "display", None))
         cancel.on_click(lambda _b: setattr(self.confirm_box.layout, "display", "none"))
         confirm.on_click(guarded(self.feedback)(self._close))
-        self.chart.clear_output()
+        self.chart.outputs = ()  # clear_output() left the last vote's chart drawn
         self.spec = None
         self.table.value = self.ties.value = ""
         self.body.children = [
@@ -505,7 +505,7 @@ class VotePanel:
                 self._draw(VIEW_ALL)
         elif self._signature is not None:
             self._signature = None
-            self.chart.clear_output()
+            self.chart.outputs = ()
             self.spec = None
             self.table.value = self.ties.value = ""
 

@@ -65,3 +65,30 @@ def display_width(text: str) -> int:
     12
     """
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+LINE_CHARS = 16
+BREAK_AFTER = "・、。，）」 "
+NO_LINE_START = "、。，）」・ーっゃゅょ"
+
+
+def wrapped(text: str, width: int = LINE_CHARS) -> list[str]:
+    """A label in lines of at most ``width`` characters, broken after 「・」「、」 or a space when
+    one is near the end of a line — the whole label, never cut off with 「…」.
+
+    >>> wrapped("3-(1) 暮らしの困りごと・相談・生活の支え", 16)
+    ['3-(1) 暮らしの困りごと・', '相談・生活の支え']
+    """
+    text = " ".join(str(text).split())
+    lines: list[str] = []
+    while len(text) > width:
+        cut = width
+        for i in range(width, width // 2, -1):
+            if text[i - 1] in BREAK_AFTER:
+                cut = i
+                break
+        while cut < len(text) and text[cut] in NO_LINE_START:  # 「、」 never starts a line
+            cut += 1
+        lines.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*lines, text] if text else lines or [""]

@@ -13,8 +13,10 @@ import html
 from typing import TYPE_CHECKING
 
 from kit import messages as msg
+from kit.charts.issues import label_margin
 from kit.meeting.tally import NO_PLAN, with_plan
 from kit.plan import Plan
+from kit.text import wrapped
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,32 +38,42 @@ def short(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-LINE_CHARS = 16
-BREAK_AFTER = "・、。，）」 "
-NO_LINE_START = "、。，）」・ーっゃゅょ"
-
-
-def wrapped(text: str, width: int = LINE_CHARS) -> list[str]:
-    """A label in lines of at most ``width`` characters, broken after 「・」「、」 or a space when
-    one is near the end of a line — the whole label, never cut off with 「…」."""
-    text = " ".join(str(text).split())
-    lines: list[str] = []
-    while len(text) > width:
-        cut = width
-        for i in range(width, width // 2, -1):
-            if text[i - 1] in BREAK_AFTER:
-                cut = i
-                break
-        while cut < len(text) and text[cut] in NO_LINE_START:  # 「、」 never starts a line
-            cut += 1
-        lines.append(text[:cut].strip())
-        text = text[cut:].strip()
-    return [*lines, text] if text else lines or [""]
-
-
 def tick_label(text: str) -> str:
     """The label for a plotly axis: escaped line by line, joined with plotly's ``<br>``."""
     return "<br>".join(plain(line) for line in wrapped(text))
+
+
+LINE_PX = 30  # one line of a 22-px tick label, as plotly spaces them (1.3 em) and a little
+GAP_LINES = 0.9  # between two items' rows, in lines
+BAR_LINES = 1.3  # a bar's thickness, in lines
+
+
+def row_centers(lines: list[int]) -> tuple[list[float], float]:
+    """Each item's row centre on the y axis (in lines, from the top) and the axis' length:
+    a row is its label's lines and a gap, so no label reaches its neighbour's.
+
+    >>> row_centers([1, 3])
+    ([1.1, 4.15], 6.1)
+    """
+    centers, top = [], 0.0
+    for n in lines:
+        slot = max(n, BAR_LINES) + GAP_LINES
+        centers.append(round(top + slot / 2, 3))
+        top += slot
+    return centers, round(top, 3)
+
+
+def result_height(total_lines: float, legend_entries: int) -> int:
+    """The chart's height: its rows (``total_lines`` of :func:`row_centers`) at ``LINE_PX``,
+    with the title, the x axis and the legend under it (one entry a row on a narrow chart).
+
+    >>> result_height(6.1, 1)
+    420
+    >>> result_height(16 * 3.9, 5)
+    2152
+    """
+    legend = 30 + 30 * legend_entries
+    return max(420, 60 + 40 + legend + round(total_lines * LINE_PX))
 
 
 def plan_name(plan: Plan, basic_plan_id: str) -> str:
@@ -138,8 +150,11 @@ def vote_result_spec(
     method = result.attrs.get("method", "dots")
     voters = result.attrs.get("voters", 0) if voters is None else voters
     df = with_plan(result, plan, no_goal_color=NO_GOAL_COLOR)
-    ykeys = [f"item-{i}" for i in df["item_id"]]
-    df = df.assign(ykey=ykeys)
+    # Each item's row as tall as its label's lines (a numeric axis: categories would all get
+    # the tallest label's height, or let a 3-line label run into its neighbour's).
+    lines = [len(wrapped(label)) for label in df["label"]]
+    centers, total = row_centers(lines)
+    df = df.assign(ykey=centers)
     score_name = msg.VOTE_CHART_SCORE[method]
     layout = two_panel_layout(score_name, msg.VOTE_CHART_SPREAD.format(voters=voters))
     data: list[dict] = []
@@ -184,6 +199,7 @@ def vote_result_spec(
                 "text": score_text,
                 "textposition": "outside",
                 "cliponaxis": False,
+                "width": BAR_LINES,
                 "hovertext": hover,
                 "hoverinfo": "text",
                 "customdata": [[int(row.item_id), bool(row.tied), int(row.spread)] for row in rows],
@@ -205,6 +221,7 @@ def vote_result_spec(
                 "text": [msg.VOTE_CHART_SPREAD_TEXT.format(spread=s) for s in part["spread"]],
                 "textposition": "outside",
                 "cliponaxis": False,
+                "width": BAR_LINES,
                 "hovertext": hover,
                 "hoverinfo": "text",
                 "meta": "spread",
@@ -215,12 +232,14 @@ def vote_result_spec(
     max_score = max(int(df["score"].max()) if len(df) else 0, 1)
     layout["xaxis"].update(range=[0, max_score * 1.25], showgrid=True)
     layout["xaxis2"].update(range=[0, max(voters, 1) * 1.3], showgrid=True)
+    ticktext = [tick_label(label) for label in df["label"]]
     yaxes = {
-        "categoryorder": "array",
-        "categoryarray": list(reversed(ykeys)),
+        "range": [total, 0],  # the best item at the top
         "tickmode": "array",
-        "tickvals": ykeys,
-        "ticktext": [tick_label(label) for label in df["label"]],
+        "tickvals": centers,
+        "ticktext": ticktext,
+        "showgrid": False,
+        "zeroline": False,
         "automargin": True,
     }
     layout["yaxis"].update(yaxes)
@@ -229,8 +248,10 @@ def vote_result_spec(
         font=FONT,
         barmode="overlay",
         bargap=0.25,
-        height=height or max(420, 140 + sum(28 * len(wrapped(x)) + 34 for x in df["label"])),
-        margin=dict(l=20, r=40, t=90 if title else 60, b=40),
+        height=height or result_height(total, len(data) // 2),
+        # The labels' margin from their text (see kit.charts.issues.label_margin): automargin
+        # alone measured them before the Japanese font had loaded and cut their first letters.
+        margin=dict(l=label_margin(ticktext, FONT["size"]), r=40, t=90 if title else 60, b=40),
         legend=dict(orientation="h", yanchor="top", y=-0.08, x=0, font=dict(size=20)),
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
@@ -322,12 +343,13 @@ def basic_plan_spec(
         "ticktext": [tick_label(n) for n in names],
         "automargin": True,
     }
+    margin = label_margin(yaxes["ticktext"], FONT["size"])
     layout["yaxis"].update(yaxes)
     layout["yaxis2"].update(yaxes)
     layout.update(
         font=FONT,
         height=max(380, 160 + 80 * len(by_plan)),
-        margin=dict(l=20, r=40, t=90 if title else 60, b=30),
+        margin=dict(l=margin, r=40, t=90 if title else 60, b=30),
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
     )

@@ -96,6 +96,85 @@ LINES = """(el) => {
   return lines;
 }"""
 
+LAYOUT = """() => {
+  // What a person would see as cut, squeezed or overlapping on the page as it is now.
+  const problems = [];
+  let ticksSeen = 0;
+  const shown = (e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden'
+    && !e.closest('[aria-hidden=true]');
+  const meets = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const svg = plot.querySelector('svg.main-svg');
+    if (!svg || !shown(plot)) continue;
+    const box = svg.getBoundingClientRect();
+    if (box.width < 50 || box.height < 50) continue;
+    const owner = plot.closest('[class*="tk-"]');
+    const where = owner ? [...owner.classList].filter(c => c.startsWith('tk-'))[0] : 'chart';
+    for (const axis of ['x', 'y']) {
+      const ticks = [...plot.querySelectorAll(`.${axis}tick text`)].filter(
+        t => t.textContent.trim() && shown(t)).map(t => [t, t.getBoundingClientRect()]);
+      if (axis === 'y') ticksSeen += ticks.length;
+      for (const [t, r] of ticks) {
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+            || r.bottom > box.bottom + 1)
+          problems.push(`${where}: tick cut «${t.textContent}» ${Math.round(r.left)}<${Math.round(box.left)}`);
+      }
+      // ticks of one axis (the same subplot) never overlap
+      for (let i = 0; i < ticks.length; i++) for (let j = i + 1; j < ticks.length; j++) {
+        const [a, ra] = ticks[i], [b, rb] = ticks[j];
+        if (a.closest('g[class*="axislayer"]') !== b.closest('g[class*="axislayer"]')) continue;
+        if (meets(ra, rb)) {
+          problems.push(`${where}: ticks overlap «${a.textContent}» «${b.textContent}»`);
+          i = ticks.length; break;
+        }
+      }
+    }
+  }
+  // text cut off with an ellipsis, or clipped by its box
+  for (const e of document.querySelectorAll('.tk-page *')) {
+    if (!shown(e) || e.closest('svg, .js-plotly-plot, input, textarea, select')) continue;
+    // The projector header's members line ends in 「…」 by design: 「参加者 N 人」 leads it,
+    // 新しく参加 names the newest and 参加者を外す lists everyone (the fold stays high).
+    if (e.closest('.tk-members-line')) continue;
+    if (![...e.childNodes].some(n => n.nodeType === 3 && n.data.trim())) continue;
+    const st = getComputedStyle(e);
+    const cuts = st.textOverflow === 'ellipsis' || ['hidden', 'clip'].includes(st.overflowX);
+    if (cuts && e.scrollWidth > e.clientWidth + 1)
+      problems.push(`cut text «${e.textContent.trim().slice(0, 30)}» ${e.scrollWidth}>${e.clientWidth}`);
+  }
+  // a box with something inside past its right edge (clipped, or behind a scroll bar)
+  for (const e of document.querySelectorAll('.tk-page .widget-box, .tk-page [class*="tk-"]')) {
+    if (!shown(e) || e.closest('svg, .js-plotly-plot, .tk-members-line')) continue;
+    const st = getComputedStyle(e);
+    if (!['hidden', 'clip', 'auto', 'scroll'].includes(st.overflowX)) continue;
+    if (e.scrollWidth <= e.clientWidth + 1) continue;
+    const box = e.getBoundingClientRect();
+    const inner = box.left + e.clientLeft + e.clientWidth;  // a child's margin may pass it
+    for (const inside of e.querySelectorAll('.widget-box, [class*="tk-"], button')) {
+      const r = inside.getBoundingClientRect();
+      if (shown(inside) && r.width && r.right > inner + 1) {
+        const cls = [...inside.classList].filter(c => c.startsWith('tk-') || c.startsWith('widget-'));
+        problems.push(`box cut ${cls.slice(0, 2).join('.')} ${Math.round(r.right)}>${Math.round(inner)}`);
+        break;
+      }
+    }
+  }
+  if (document.documentElement.scrollWidth > innerWidth + 1)
+    problems.push(`page wider than the screen: ${document.documentElement.scrollWidth}`);
+  return {problems, ticks: ticksSeen};
+}"""
+
+WHOLE = """([selector, limit]) => {
+  // The first `limit` elements matching `selector`: each wholly on the screen (scrolled to the top).
+  const found = [...document.querySelectorAll(selector)].filter(e => e.getClientRects().length);
+  return found.slice(0, limit).map(e => {
+    const r = e.getBoundingClientRect();
+    return {what: e.className.baseVal ?? e.className, text: (e.textContent || '').trim().slice(0, 24),
+            top: r.top, bottom: r.bottom, right: r.right, vh: innerHeight, vw: innerWidth};
+  });
+}"""
+
 SCROLL_TOP = """() => { window.scrollTo(0, 0);
   for (const el of document.querySelectorAll('*')) if (el.scrollTop) el.scrollTop = 0; }"""
 
@@ -111,6 +190,9 @@ class ScreensWalk:
     targets: dict[str, list[dict]] = field(default_factory=dict)
     fold: dict[str, dict] = field(default_factory=dict)
     notes: dict[str, object] = field(default_factory=dict)
+    layout: dict[str, list[str]] = field(default_factory=dict)
+    ticks: dict[str, int] = field(default_factory=dict)
+    whole: dict[str, list[dict]] = field(default_factory=dict)
 
     # --- measuring ------------------------------------------------------------------------------
     def check(self, page, state: str) -> None:
@@ -123,15 +205,42 @@ class ScreensWalk:
     def measure_targets(self, page, state: str) -> None:
         self.targets[state] = page.evaluate(TOUCH_TARGETS)
 
-    def measure_fold(self, page, state: str, selector: str) -> None:
-        """Where the thing the room must read is, at both projector sizes (scrolled to the top)."""
+    def measure_fold(
+        self, page, state: str, selector: str, whole: str | None = None, limit: int = 20
+    ) -> None:
+        """Where the thing the room must read is, at both projector sizes (scrolled to the top);
+        ``whole``: what must be on the screen entirely (its first ``limit`` elements)."""
         for size in (PROJECTOR, PROJECTOR_SMALL):
             page.set_viewport_size(size)
             page.wait_for_timeout(500)
             page.evaluate(SCROLL_TOP)
             self.fold[f"{state}@{size['width']}"] = page.evaluate(MEASURE, selector)
+            if whole:
+                self.whole[f"{state}@{size['width']}"] = page.evaluate(WHOLE, [whole, limit])
             self.shoot(page, f"projector{size['height']}_{state}")
         page.set_viewport_size(PROJECTOR)
+
+    def look(self, page, name: str) -> None:
+        """What looks cut or overlapping (LAYOUT), and how many y tick labels it measured."""
+        found = page.evaluate(LAYOUT)
+        self.layout[name] = found["problems"]
+        self.ticks[name] = found["ticks"]
+
+    def shoot_both(self, page, state: str) -> None:
+        """Screenshots (and the layout check) at both projector sizes."""
+        for size in (PROJECTOR, PROJECTOR_SMALL):
+            page.set_viewport_size(size)
+            page.wait_for_timeout(500)
+            self.shoot(page, f"projector{size['height']}_{state}")
+        page.set_viewport_size(PROJECTOR)
+
+    def sized(self, page, size: dict, selector: str) -> list[list[str]]:
+        """:meth:`lines` at a viewport size (the projector's own size restored after)."""
+        page.set_viewport_size(size)
+        page.wait_for_timeout(400)
+        found = self.lines(page, selector)
+        page.set_viewport_size(PROJECTOR)
+        return found
 
     def lines(self, page, selector: str) -> list[list[str]]:
         return [
@@ -139,9 +248,11 @@ class ScreensWalk:
         ]
 
     def shoot(self, page, name: str) -> None:
+        """The screenshot (when given a folder) and, always, what looks cut or overlapping."""
+        page.evaluate(SCROLL_TOP)
+        page.wait_for_timeout(300)
+        self.look(page, name)
         if self.shots is not None:
-            page.evaluate(SCROLL_TOP)
-            page.wait_for_timeout(300)
             page.screenshot(path=str(self.shots / f"{name}.png"))
 
     def member_state(self, state: str, *, shoot: bool = True, scroll_to: str | None = None):
@@ -250,7 +361,12 @@ class ScreensWalk:
         self.member_state("setup")
         self.check(proj, "projector:setup")
         self.notes["join_code"] = code
-        self.measure_fold(proj, "setup", ".tk-join-screen-code, .tk-join-code-big b")
+        self.measure_fold(
+            proj,
+            "setup",
+            ".tk-join-screen-code, .tk-join-code-big b",
+            whole=".tk-join-screen-qr svg, .tk-join-screen-code, .tk-join-screen-url",
+        )
         self.notes["url_lines_setup"] = self.lines(proj, ".tk-join-screen-url, .tk-join-url")
 
         # 困りごと出し
@@ -303,7 +419,7 @@ class ScreensWalk:
         proj.wait_for_timeout(300)
         after = proj.evaluate(MEASURE, ".tk-board-total")
         self.notes["larger_text"] = (before, after)
-        self.shoot(proj, "projector1080_issues_larger_text")
+        self.shoot_both(proj, "issues_larger_text")
         click(proj, "tk-text-size")
         proj.wait_for_function(
             "() => document.querySelector('.tk-projector-page.tk-larger-text') === null",
@@ -319,7 +435,7 @@ class ScreensWalk:
         self.notes["timer_projector"] = proj.evaluate(MEASURE, ".tk-timer-left-big")
         self.notes["timer_tablet"] = self.tablet.evaluate(MEASURE, ".tk-timer-left-small")
         self.notes["timer_text"] = proj.inner_text(".tk-timer-left-big")
-        self.shoot(proj, "projector1080_timer")
+        self.shoot_both(proj, "timer")
         self.member_state("timer", scroll_to=".tk-task")
 
         # 支え合いマップ
@@ -327,14 +443,16 @@ class ScreensWalk:
         proj.wait_for_selector(".tk-map-panel-findings li", timeout=WAIT)
         self.tablet.wait_for_selector(".tk-phase-title", timeout=WAIT)
         self.check(proj, "projector:map")
-        self.measure_fold(proj, "map", ".tk-map-panel-findings li")
+        self.measure_fold(
+            proj, "map", ".tk-map-panel-findings li", whole=".tk-map-panel-findings li"
+        )
         self.member_state("map")
 
         # 投票: set-up, then each method open on the tablets, then the result
         self.set_phase("vote")
         proj.wait_for_selector(".tk-vote-setup", timeout=WAIT)
         self.check(proj, "projector:vote_setup")
-        self.shoot(proj, "projector1080_vote_setup")
+        self.shoot_both(proj, "vote_setup")
         self.tablet.wait_for_selector(".tk-vote-waiting", timeout=WAIT)
         self.member_state("vote_waiting")
         for method in ("approval", "ranking", "dots"):
@@ -366,9 +484,17 @@ class ScreensWalk:
                  const r = row.getBoundingClientRect();
                  return {w: box.width, left: box.left, right: box.right, rowRight: r.right}; })"""
         )
-        if self.shots is not None:
-            proj.locator(".tk-vote-paper").first.scroll_into_view_if_needed()
-            proj.screenshot(path=str(self.shots / "projector1080_paper_ballot.png"))
+        for size in (PROJECTOR, PROJECTOR_SMALL):
+            proj.set_viewport_size(size)
+            proj.wait_for_timeout(500)
+            proj.locator(".tk-vote-paper").first.evaluate("e => e.scrollIntoView()")
+            proj.wait_for_timeout(300)
+            self.look(proj, f"projector{size['height']}_paper_ballot")
+            if self.shots is not None:
+                proj.screenshot(
+                    path=str(self.shots / f"projector{size['height']}_paper_ballot.png")
+                )
+        proj.set_viewport_size(PROJECTOR)
         self.close_vote(vote.id)
         proj.wait_for_selector(".tk-vote-table tr[data-item]", timeout=WAIT)
         proj.wait_for_selector(".tk-vote-chart .js-plotly-plot", timeout=WAIT)
@@ -377,7 +503,17 @@ class ScreensWalk:
         self.member_state("vote_closed")
         proj.wait_for_timeout(800)  # plotly draws
         self.check(proj, "projector:vote_result")
-        self.measure_fold(proj, "vote_result", ".tk-vote-table tr[data-item]")
+        self.measure_fold(
+            proj,
+            "vote_result",
+            ".tk-vote-table tr[data-item]",
+            whole=".tk-vote-table tr[data-item]",
+            limit=3,
+        )
+        self.notes["result_table_lines"] = {
+            f"{size['width']}": self.sized(proj, size, ".tk-vote-table th, .tk-vote-tie-mark")
+            for size in (PROJECTOR, PROJECTOR_SMALL)
+        }
         self.notes["result_modebar"] = proj.locator(".tk-vote-chart .modebar").count()
         self.notes["result_ticks"] = proj.evaluate(
             "() => [...document.querySelectorAll('.tk-vote-chart .ytick text')]"
@@ -388,7 +524,13 @@ class ScreensWalk:
         self.set_phase("wrapup")
         proj.wait_for_selector(".tk-wrapup", timeout=WAIT)
         self.check(proj, "projector:wrapup")
-        self.measure_fold(proj, "wrapup", ".tk-wrapup-top-line")
+        self.measure_fold(
+            proj, "wrapup", ".tk-wrapup-top-line", whole=".tk-wrapup-top-item", limit=1
+        )
+        self.notes["wrapup_button_lines"] = {
+            f"{size['width']}": self.sized(proj, size, ".tk-wrapup-use-item")
+            for size in (PROJECTOR, PROJECTOR_SMALL)
+        }
         self.tablet.wait_for_function(
             "() => !document.querySelector('.tk-member-vote')", timeout=WAIT
         )
@@ -414,11 +556,11 @@ class ScreensWalk:
         self.map_page.click(".tk-map-gate-open")
         self.map_page.wait_for_selector(".tk-map-figure.js-plotly-plot", timeout=WAIT)
         self.check(self.map_page, "map")
-        self.shoot(self.map_page, "projector1080_map_page")
+        self.shoot_both(self.map_page, "map_page")
         click(self.map_page, "tk-map-findings")
         self.map_page.wait_for_timeout(1500)
         self.check(self.map_page, "map:findings")
-        self.shoot(self.map_page, "projector1080_map_findings")
+        self.shoot_both(self.map_page, "map_findings")
         self.office = open_page(
             b,
             s.url("office.ipynb", key=KEY),
@@ -435,14 +577,63 @@ class ScreensWalk:
         self.notes["office_progress"] = self.office.inner_text(".tk-office-progress-label")
         self.check(self.office, "office:compiled")
         self.shoot(self.office, "office_compiled")
+        self.busy_notice()
         return self
+
+    def busy_notice(self) -> None:
+        """axe with 「処理しています…」 on the screen: a projector page whose kernel's answers are
+        held back (a routed websocket) while a pressed button waits, then let through."""
+        import re
+
+        held: dict = {"on": False, "queue": [], "ws": []}
+
+        def route(ws) -> None:
+            server = ws.connect_to_server()
+            held["ws"].append(ws)
+
+            def from_server(message) -> None:
+                if held["on"]:
+                    held["queue"].append((ws, message))
+                else:
+                    ws.send(message)
+
+            server.on_message(from_server)
+
+        context = self.browser.new_context(viewport=PROJECTOR)
+        page = context.new_page()
+        page.route_web_socket(re.compile(r".*/channels.*"), route)
+        page.goto(self.server.facilitator_url, timeout=180_000)
+        page.wait_for_selector(".tk-text-size", timeout=180_000)
+        page.wait_for_timeout(1000)
+        held["on"] = True
+        try:
+            click(page, "tk-text-size")
+            page.wait_for_selector(".tk-busy-notice:not([hidden])", timeout=WAIT)
+            self.notes["busy_notice"] = page.evaluate(MEASURE, ".tk-busy-notice")
+            self.notes["busy_notice_text"] = page.inner_text(".tk-busy-notice")
+            self.check(page, "projector:busy")
+        finally:
+            held["on"] = False
+            for ws, message in held["queue"]:
+                ws.send(message)
+        page.wait_for_selector(".tk-busy-notice[hidden]", state="attached", timeout=WAIT)
+        self.notes["busy_notice_after"] = page.locator(".tk-busy-notice:not([hidden])").count()
+        context.close()
 
     def dump(self, path: Path) -> None:
         """Everything measured, as JSON (for a report, or to read after a failure)."""
         import json
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"axe": self.axe, "targets": self.targets, "fold": self.fold, "notes": self.notes}
+        data = {
+            "axe": self.axe,
+            "targets": self.targets,
+            "fold": self.fold,
+            "notes": self.notes,
+            "layout": self.layout,
+            "ticks": self.ticks,
+            "whole": self.whole,
+        }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), "utf-8")
 
     def ballot_on_the_phone(self) -> None:

@@ -153,7 +153,7 @@ LAYOUT = """() => {
     const inner = box.left + e.clientLeft + e.clientWidth;  // a child's margin may pass it
     for (const inside of e.querySelectorAll('.widget-box, [class*="tk-"], button')) {
       const r = inside.getBoundingClientRect();
-      if (shown(inside) && r.width && r.right > inner + 1) {
+      if (shown(inside) && r.width && r.right > inner + 3) {  // 2 px: a widget's border
         const cls = [...inside.classList].filter(c => c.startsWith('tk-') || c.startsWith('widget-'));
         problems.push(`box cut ${cls.slice(0, 2).join('.')} ${Math.round(r.right)}>${Math.round(inner)}`);
         break;

@@ -176,6 +176,50 @@ def kernel_loop() -> asyncio.AbstractEventLoop | None:
     return loop if loop.is_running() else None
 
 
+class _FrontEnd:
+    """Whether this kernel's page has its widget manager up (see :func:`widgets_connected`)."""
+
+    watching = False
+    connected = False
+
+
+def watch_widget_front_end() -> None:
+    """Note when the page's widget manager opens its control comm (it asks for every
+    widget's state through it, once its own comm target is registered). Idempotent; does
+    nothing outside a kernel."""
+    if _FrontEnd.watching or kernel_loop() is None:
+        return
+    from ipywidgets import comm as widget_comm
+
+    manager = widget_comm.get_comm_manager()
+    if manager is None:
+        return
+    original = w.Widget.handle_control_comm_opened
+
+    def opened(comm, message) -> None:
+        original(comm, message)
+        _FrontEnd.connected = True
+
+    manager.register_target("jupyter.widget.control", opened)
+    _FrontEnd.watching = True
+
+
+def widgets_connected() -> bool:
+    """True once the browser's widget manager can take new widgets (always, outside a kernel).
+
+    Between the page's websocket opening and its widget manager registering, JupyterLab's
+    kernel connection closes every new widget's comm ("Exception opening new comm"): the
+    kernel then closes the widget, and a box that holds it can no longer be drawn ("widget
+    model not found", a blank page after a reload). Widgets made before the websocket opens
+    are fine (the manager reads them all), so only work that *changes* the page on its own —
+    store polling, building ahead — waits for this.
+    """
+    if kernel_loop() is None:
+        return True
+    watch_widget_front_end()
+    return _FrontEnd.connected or not _FrontEnd.watching
+
+
 def later(delay: float, callback: Callable[[], object]):
     """Run ``callback`` on the kernel's event loop ``delay`` s from now — after the message
     being handled has been answered, so what the room waits for is on screen first. Outside
@@ -232,4 +276,5 @@ class StorePoller:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            self.check()
+            if widgets_connected():  # a change seen before stays pending (token unchanged)
+                self.check()

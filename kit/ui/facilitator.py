@@ -27,6 +27,7 @@ from kit.ui.common import (
     guarded,
     heading,
     kernel_loop,
+    widgets_connected,
 )
 from kit.ui.context import PageContext, Panel
 from kit.ui.join import join_corner_html, join_screen_html
@@ -189,6 +190,9 @@ class FacilitatorApp:
         """Build the next phase's panel ahead (while the room talks), so that moving there
         only swaps panels; and draw the hidden plotly warm-up once."""
         self._prepare_handle = None
+        if not widgets_connected():  # the page is loading: new widgets would be refused
+            self._schedule_prepare()
+            return None
         if not self.plotly_warm.outputs:
             self.plotly_warm.outputs = (
                 {

@@ -25,6 +25,7 @@ from kit.ui.common import (
     html,
     kernel_loop,
     paragraph,
+    widgets_connected,
 )
 from kit.ui.context import PageContext, Panel
 from kit.ui.member_issues import MemberIssuesPanel
@@ -41,7 +42,7 @@ PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
 PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
 # Off for now: building ahead right after joining made the Wi-Fi fault tests
 # (tests/browser/test_faults.py: reload, blackhole) fail when run together; to be found out.
-BUILD_AHEAD = False
+BUILD_AHEAD = True
 
 
 def draft_scope(meeting_id: int, member_id: int) -> str:
@@ -228,6 +229,9 @@ class MemberApp:
         loop.call_later(wait, self._prebuild_loop, loop)
 
     def _prebuild_loop(self, loop) -> None:
+        if not widgets_connected():  # the page is loading: new widgets would be refused
+            loop.call_later(PREBUILD_GAP * 4, self._prebuild_loop, loop)
+            return
         try:
             more = self.prebuild_step()
         except Exception:  # noqa: BLE001 - building ahead is only an optimisation

@@ -18,13 +18,14 @@ from kit.plan import load_plan
 from kit.settings import Settings, load_settings
 from kit.store import open_store
 from kit.ui import resend
-from kit.ui.common import StorePoller, classed, heading, paragraph
+from kit.ui.common import StorePoller, classed, heading, paragraph, watch_widget_front_end
 from kit.ui.context import PageContext
 
 
 def page_context(settings: Settings | None = None) -> PageContext:
     settings = settings or load_settings()
     resend.install()  # a message the page sends again after a reconnect is handled once
+    watch_widget_front_end()  # polling and building ahead wait for the page's widget manager
     return PageContext(
         conn=open_store(settings.db_path), settings=settings, plan=load_plan(settings.plan_path)
     )

@@ -177,16 +177,16 @@ def kernel_loop() -> asyncio.AbstractEventLoop | None:
 
 
 class _FrontEnd:
-    """Whether this kernel's page has its widget manager up (see :func:`widgets_connected`)."""
+    """Whether this kernel's page has read its widgets (see :func:`widgets_connected`)."""
 
     watching = False
     connected = False
 
 
 def watch_widget_front_end() -> None:
-    """Note when the page's widget manager opens its control comm (it asks for every
-    widget's state through it, once its own comm target is registered). Idempotent; does
-    nothing outside a kernel."""
+    """Note when the page's widget manager has read every widget's state: it asks through
+    the ``jupyter.widget.control`` comm, once its own comm target is registered, and from
+    then on takes new widgets. Idempotent; does nothing outside a kernel."""
     if _FrontEnd.watching or kernel_loop() is None:
         return
     from ipywidgets import comm as widget_comm
@@ -194,11 +194,14 @@ def watch_widget_front_end() -> None:
     manager = widget_comm.get_comm_manager()
     if manager is None:
         return
-    original = w.Widget.handle_control_comm_opened
+
+    def answered(message) -> None:
+        w.Widget._handle_control_comm_msg(message)
+        _FrontEnd.connected = True
 
     def opened(comm, message) -> None:
-        original(comm, message)
-        _FrontEnd.connected = True
+        w.Widget.handle_control_comm_opened(comm, message)
+        comm.on_msg(answered)
 
     manager.register_target("jupyter.widget.control", opened)
     _FrontEnd.watching = True
@@ -210,9 +213,9 @@ def widgets_connected() -> bool:
     Between the page's websocket opening and its widget manager registering, JupyterLab's
     kernel connection closes every new widget's comm ("Exception opening new comm"): the
     kernel then closes the widget, and a box that holds it can no longer be drawn ("widget
-    model not found", a blank page after a reload). Widgets made before the websocket opens
-    are fine (the manager reads them all), so only work that *changes* the page on its own —
-    store polling, building ahead — waits for this.
+    model not found": a blank page after a reload). Widgets made before the websocket opens
+    are read with the others, and changes to existing widgets are safe, so only work that
+    changes the page on its own — store polling, building ahead — waits for this.
     """
     if kernel_loop() is None:
         return True
@@ -248,10 +251,10 @@ class StorePoller:
         self._token = None
         self._task: asyncio.Task | None = None
 
-    def check(self) -> bool:
+    def check(self, force: bool = False) -> bool:
         """One check; returns True when ``on_change`` ran. Tests call this directly."""
         token = change_token(self.conn)
-        if token == self._token:
+        if token == self._token and not force:
             return False
         self._token = token
         try:
@@ -274,7 +277,11 @@ class StorePoller:
             self._task = None
 
     async def _run(self) -> None:
+        waited = False
         while True:
             await asyncio.sleep(self.interval)
-            if widgets_connected():  # a change seen before stays pending (token unchanged)
-                self.check()
+            if not widgets_connected():  # the page is loading: changes wait (see there)
+                waited = True
+                continue
+            self.check(force=waited)  # once after the wait: what changed meanwhile
+            waited = False

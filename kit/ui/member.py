@@ -76,6 +76,7 @@ class MemberApp:
         self.name = classed(w.Text(placeholder=msg.JOIN_NAME_PLACEHOLDER), "tk-join-name")
         self.join_button = big_button(msg.JOIN_BUTTON, "tk-join-button")
         self.join_button.on_click(guarded(self.feedback)(self._join))
+        self.opening = paragraph(msg.MEMBER_PAGE_OPENING, cls="tk-member-opening")
         self.status = html("", "tk-member-status")
         self.phase_title = html("", "tk-phase-title")
         self.phase_hint = html("", "tk-phase-hint")
@@ -102,7 +103,12 @@ class MemberApp:
         self.task_box.layout.display = "none"
         self.widget = classed(
             w.VBox(
-                [heading(msg.APP_NAME, cls="tk-app-title", lean=True), self.join_box, self.task_box]
+                [
+                    heading(msg.APP_NAME, cls="tk-app-title", lean=True),
+                    self.opening,
+                    self.join_box,
+                    self.task_box,
+                ]
             ),
             "tk-page",
             "tk-member-page",
@@ -110,6 +116,12 @@ class MemberApp:
         self.membership = identity.PageMembership(ctx.device, ctx.client_address)
         self.poller = StorePoller(ctx.conn, self.refresh, ctx.settings.poll_seconds)
         self._identify()
+        if self.membership.device is None and ctx.kernel_id and not self.membership.joined:
+            # a kernel from the pool, before the server has handed it to this browser: the
+            # join form waits, so that a reload never shows it to a member who has joined
+            self.join_box.layout.display = "none"
+        else:
+            self.opening.layout.display = "none"
         self.poller.start()  # from the start: a known device resumes as its member
 
     # --- who this page is -------------------------------------------------------------------------
@@ -144,7 +156,15 @@ class MemberApp:
             return
         self._enter(meeting, member)
 
+    def _opened(self) -> None:
+        """The page knows who it is: the join form, unless the member was found again."""
+        if self.opening.layout.display != "none":
+            self.opening.layout.display = "none"
+            if not self.membership.joined:
+                self.join_box.layout.display = None
+
     def _enter(self, meeting, member) -> None:
+        self.opening.layout.display = "none"
         self.membership.take(meeting, member)
         self.ctx.meeting_id, self.ctx.member_id = meeting.id, member.id
         self.feedback.clear()
@@ -185,6 +205,7 @@ class MemberApp:
                     self.feedback.error(msg.JOIN_DENIED)
                 return
             self._identify()
+            self._opened()
             return
         if not identity.member_exists(self.ctx.conn, self.ctx.member_id):
             self._leave()

@@ -205,6 +205,8 @@ def watch_widget_front_end() -> None:
 
     manager.register_target("jupyter.widget.control", opened)
     _FrontEnd.watching = True
+    # JupyterLab's widget manager connects before any cell runs: already there
+    _FrontEnd.connected = w.Widget._control_comm is not None
 
 
 def widgets_connected() -> bool:

@@ -29,6 +29,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from jupyter_server._tz import utcnow
 from traitlets import Int
 from traitlets.config import Configurable
 
@@ -248,7 +249,18 @@ class MeetingPool(Configurable):
     async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
         self._meeting_slots()
         self._kit_handed_out[notebook_name] = self._kit_handed_out.get(notebook_name, 0) + 1
-        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        rendered = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        self._handed_out_now(rendered[2])
+        return rendered
+
+    def _handed_out_now(self, kernel_id: str) -> None:
+        """A kernel leaving the pool counts as active now: it may have waited there longer
+        than the cull timeout, and until the browser's websocket opens (seconds) the culler
+        would otherwise shut it down — a tablet's page with no kernel."""
+        try:
+            self.get_kernel(kernel_id).last_activity = utcnow()
+        except KeyError:  # already gone: the page reloads by itself
+            pass
 
     async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs):
         async with self._meeting_slots():

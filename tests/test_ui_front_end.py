@@ -1,0 +1,73 @@
+"""Pages change themselves only once the browser can take new widgets (kit.ui.common)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kit.store import open_store
+from kit.ui import common
+
+
+def test_outside_a_kernel_widgets_count_as_connected():
+    assert common.kernel_loop() is None
+    assert common.widgets_connected()
+
+
+def test_poller_sees_a_write_by_another_connection_and_a_forced_look(tmp_path):
+    path = tmp_path / "m.sqlite"
+    conn = open_store(path)
+    seen = []
+    poller = common.StorePoller(conn, lambda: seen.append(1)).start()
+    assert not poller.check()  # nothing changed
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE t (x)")
+    other.commit()
+    other.close()
+    assert poller.check() and seen == [1]
+    assert not poller.check()
+    assert poller.check(force=True) and seen == [1, 1]  # once after waiting for the page
+    conn.close()
+
+
+def test_member_page_outside_a_served_kernel_shows_the_join_form_at_once(tmp_path):
+    from kit.sample.write import build_demo_database
+    from kit.settings import load_settings
+    from kit.ui.pages import member_page
+
+    settings = load_settings(
+        environ={},
+        db_path=tmp_path / "m.sqlite",
+        office_db_path=tmp_path / "o.sqlite",
+        results_dir=tmp_path / "r",
+    )
+    build_demo_database(settings)
+    app = member_page(settings, show=False)
+    assert app.join_box.layout.display is None
+    assert app.opening.layout.display == "none"
+
+
+def test_a_pooled_kernel_waits_with_the_join_form_until_it_knows_the_device(
+    tmp_path, monkeypatch
+):
+    """Before the server hands the kernel to a browser, the page cannot know whether this
+    tablet has joined: 「開いています…」, not the join form (a reload never shows it)."""
+    from kit import messages as msg
+    from kit.sample.write import build_demo_database
+    from kit.settings import load_settings
+    from kit.ui.pages import member_page
+
+    settings = load_settings(
+        environ={},
+        db_path=tmp_path / "m.sqlite",
+        office_db_path=tmp_path / "o.sqlite",
+        results_dir=tmp_path / "r",
+    )
+    build_demo_database(settings)
+    monkeypatch.setenv("VOILA_KERNEL_ID", "not-yet-handed-out")
+    app = member_page(settings, show=False)
+    assert app.join_box.layout.display == "none"
+    assert app.opening.layout.display is None
+    assert msg.MEMBER_PAGE_OPENING in app.opening.value
+    app.refresh()  # the poller's first look once the page is up: the join form
+    assert app.join_box.layout.display is None
+    assert app.opening.layout.display == "none"

@@ -31,6 +31,7 @@ from kit.supportmap.model import (
     MapData,
     MapNode,
 )
+from kit.text import display_width
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, sans-serif"
 LINK_COLORS = {
@@ -82,6 +83,106 @@ def background_uri(background: MapBackground) -> str:
     return f"data:{background.mime};base64," + base64.b64encode(background.image).decode("ascii")
 
 
+MAP_PX_PER_UNIT = 7.4
+"""Pixels per map unit as the map is drawn on a 1920×1080 projector (~1180 px for 160 units);
+the label spots are chosen for that scale (smaller screens scale text and map alike)."""
+LABEL_SPOTS = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "top left",
+    "bottom right",
+    "bottom left",
+)
+"""Where a name may sit around its marker, in order of preference after the trace's default."""
+
+
+def _label_box(x: float, y: float, text: str, spot: str, font_size: int, radius: float):
+    """The box (x0, y0, x1, y1, in map units) a name takes at ``spot`` around (x, y)."""
+    unit = MAP_PX_PER_UNIT
+    width = display_width(text) * font_size * 0.55 / unit
+    height = font_size * 1.3 / unit
+    gap = radius / unit
+    vertical, horizontal = spot.split()
+    if horizontal == "center":
+        x0 = x - width / 2
+    elif horizontal == "right":
+        x0 = x + (gap if vertical == "middle" else 0)
+    else:
+        x0 = x - width - (gap if vertical == "middle" else 0)
+    if vertical == "top":
+        y0 = y + gap
+    elif vertical == "bottom":
+        y0 = y - gap - height
+    else:
+        y0 = y - height / 2
+    return (x0, y0, x0 + width, y0 + height)
+
+
+def _overlap(a, b) -> float:
+    dx = min(a[2], b[2]) - max(a[0], b[0])
+    dy = min(a[3], b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def label_spots(
+    labels: list[tuple[object, float, float, str, str]],
+    *,
+    font_size: int = 16,
+    marker_px: float = 12,
+) -> dict[object, str]:
+    """A spot around its marker for every name, so that names cover neither one another
+    nor other markers where the map leaves room (greedy: the most crowded names first).
+
+    ``labels``: (key, x, y, text, default spot). Returns key → plotly ``textposition``.
+
+    >>> spots = label_spots([(1, 50, 50, "Aさん", "top center"), (2, 51, 50.5, "Bさん", "top center")])
+    >>> spots[1] != spots[2]
+    True
+    >>> label_spots([(1, 50, 50, "Aさん", "top center")])
+    {1: 'top center'}
+    """
+    near = 30.0  # map units: farther boxes cannot touch
+    markers = [
+        (x - marker_px / MAP_PX_PER_UNIT, y - marker_px / MAP_PX_PER_UNIT,
+         x + marker_px / MAP_PX_PER_UNIT, y + marker_px / MAP_PX_PER_UNIT)
+        for _, x, y, _, _ in labels
+    ]  # fmt: skip
+
+    def crowd(item) -> int:
+        _, x, y, _, _ = item
+        return sum(1 for _, ox, oy, _, _ in labels if abs(ox - x) < 12 and abs(oy - y) < 6)
+
+    placed: list[tuple[float, float, float, float]] = []
+    spots: dict[object, str] = {}
+    for index in sorted(range(len(labels)), key=lambda i: -crowd(labels[i])):
+        key, x, y, text, default = labels[index]
+        if not text:
+            spots[key] = default
+            continue
+        best, best_cost = default, None
+        for rank, spot in enumerate((default, *[s for s in LABEL_SPOTS if s != default])):
+            box = _label_box(x, y, text, spot, font_size, marker_px)
+            cost = rank * 0.01
+            if box[0] < 0 or box[1] < 0 or box[2] > MAP_WIDTH or box[3] > MAP_HEIGHT:
+                cost += 5.0
+            for other in placed:
+                if abs(other[0] - box[0]) < near:
+                    cost += 3 * _overlap(box, other)
+            for number, marker in enumerate(markers):
+                if number != index and abs(marker[0] - box[0]) < near:
+                    cost += _overlap(box, marker)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = spot, cost
+            if cost == 0:
+                break
+        spots[key] = best
+        placed.append(_label_box(x, y, text, best, font_size, marker_px))
+    return spots
+
+
 def map_figure(
     data: MapData,
     *,
@@ -128,6 +229,23 @@ def map_figure(
     )
     size = 18 if show_labels else 7
     places = [n for n in data.nodes if n.node_type == "place"]
+    persons = [n for n in data.nodes if n.node_type == "person"]
+    # A ringed person's name is drawn above the (largest) ring, not under it.
+    named_by_ring = (
+        _ring_labels(analysis, nodes, highlight_kinds) if show_findings and show_labels else {}
+    )
+    spots = (
+        label_spots(
+            [(n.id, n.x, n.y, plain(n.label), "bottom center") for n in places]
+            + [
+                (p.id, p.x, p.y, "" if p.id in named_by_ring else plain(p.label), "top center")
+                for p in persons
+            ],
+            font_size=font_size,
+        )
+        if show_labels
+        else {}
+    )
     fig.add_trace(
         go.Scatter(
             x=[n.x for n in places],
@@ -135,7 +253,7 @@ def map_figure(
             mode="markers+text" if show_labels else "markers",
             name=msg.MAP_TRACE_PLACE,
             text=[plain(n.label) for n in places],
-            textposition="bottom center",
+            textposition=[spots.get(n.id, "bottom center") for n in places],
             textfont={"size": font_size, "color": "#1b5e20"},
             hovertext=[_place_hover(n) for n in places],
             hoverinfo="text",
@@ -149,11 +267,6 @@ def map_figure(
             showlegend=bool(places),
             meta="places",
         )
-    )
-    persons = [n for n in data.nodes if n.node_type == "person"]
-    # A ringed person's name is drawn above the (largest) ring, not under it.
-    named_by_ring = (
-        _ring_labels(analysis, nodes, highlight_kinds) if show_findings and show_labels else {}
     )
     for group, name, color in (
         ("concern", msg.MAP_TRACE_CONCERN, CONCERN_COLOR),
@@ -171,7 +284,7 @@ def map_figure(
                 mode="markers+text" if show_labels else "markers",
                 name=name,
                 text=["" if p.id in named_by_ring else plain(p.label) for p in members],
-                textposition="top center",
+                textposition=[spots.get(p.id, "top center") for p in members],
                 textfont={"size": font_size},
                 hovertext=[_person_hover(p) for p in members],
                 hoverinfo="text",

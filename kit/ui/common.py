@@ -216,8 +216,8 @@ def widgets_connected() -> bool:
     kernel connection closes every new widget's comm ("Exception opening new comm"): the
     kernel then closes the widget, and a box that holds it can no longer be drawn ("widget
     model not found": a blank page after a reload). Widgets made before the websocket opens
-    are read with the others, and changes to existing widgets are safe, so only work that
-    changes the page on its own — store polling, building ahead — waits for this.
+    are read with the others, and changes to existing widgets are safe, so work that builds
+    widgets on its own, ahead of need (building ahead), waits for this.
     """
     if kernel_loop() is None:
         return True
@@ -253,10 +253,10 @@ class StorePoller:
         self._token = None
         self._task: asyncio.Task | None = None
 
-    def check(self, force: bool = False) -> bool:
+    def check(self) -> bool:
         """One check; returns True when ``on_change`` ran. Tests call this directly."""
         token = change_token(self.conn)
-        if token == self._token and not force:
+        if token == self._token:
             return False
         self._token = token
         try:
@@ -279,11 +279,6 @@ class StorePoller:
             self._task = None
 
     async def _run(self) -> None:
-        waited = False
         while True:
             await asyncio.sleep(self.interval)
-            if not widgets_connected():  # the page is loading: changes wait (see there)
-                waited = True
-                continue
-            self.check(force=waited)  # once after the wait: what changed meanwhile
-            waited = False
+            self.check()

@@ -535,8 +535,9 @@ def draft_of(server, vote_id: int, member: int) -> dict[int, int] | None:
 def test_server_restart_keeps_the_dots_moved_while_it_was_down(chromium, kit_server):
     vote = open_dots_vote(kit_server)
     meeting = current_meeting(kit_server)
-    page = member_page(chromium, kit_server.base, "点数さん", meeting)
-    me = member_id(kit_server, meeting, "点数さん")
+    name = f"点数さん{next(ATTEMPTS)}"  # a rerun joins as another member (a new device)
+    page = member_page(chromium, kit_server.base, name, meeting)
+    me = member_id(kit_server, meeting, name)
     items = [item.id for item in voting_items(kit_server, vote.id)]
     handle = page.locator(".tk-vote-slider-1 .noUi-handle").first
     handle.focus()

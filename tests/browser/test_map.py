@@ -258,3 +258,45 @@ def test_plotly_js_is_one_cached_static_file(kit_server):
             assert exc.code == 404
         else:
             raise AssertionError(f"{path} was served")
+
+
+NAME_OVERLAPS = """() => {
+    const boxes = [...document.querySelectorAll('.tk-map-figure .textpoint text')]
+        .filter((t) => t.textContent.trim())
+        .map((t) => [t.textContent, t.getBoundingClientRect()]);
+    const pairs = [];
+    for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i][1], b = boxes[j][1];
+            const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (dx > 1 && dy > 1) pairs.push(boxes[i][0] + ' / ' + boxes[j][0]);
+        }
+    return [boxes.length, pairs];
+}"""
+
+
+def test_names_close_together_on_the_map_do_not_cover_one_another(chromium, kit_server):
+    """People and places a few metres apart on the paper map (a shop and the 子ども食堂 next
+    door, a family in one house): every name stays readable on the projector (issue 16)."""
+    conn = kit_server.connect()
+    try:
+        meeting_store.upsert_district(conn, "t-crowd", "名前の重なる地区")
+        meetings.create_meeting(
+            conn, district_id="t-crowd", title="重なりの試験", held_on="2026-12-02",
+            plan_id=load_plan().plan_id,
+        )  # fmt: skip
+        vault.unlock(conn, DEMO_PASSPHRASE)
+        sm.add_place(conn, "t-crowd", 60, 50, label="まちかど商店")
+        sm.add_place(conn, "t-crowd", 61, 49.5, label="こども食堂 にじいろ", kind="salon")
+        for n, (x, y) in enumerate(((100, 70), (101.5, 70.5), (103, 69.5), (100.5, 68), (30, 20))):
+            sm.add_person(conn, "t-crowd", x, y, label=f"{'ABCDE'[n]}さん", flags=("alone",) if n % 2 else ())
+    finally:
+        conn.close()
+    page = open_map_page(chromium, kit_server)
+    page.wait_for_selector(FIGURE, timeout=180_000)
+    page.wait_for_function("() => document.querySelectorAll('.tk-map-figure .textpoint text').length >= 7")
+    count, pairs = page.evaluate(NAME_OVERLAPS)
+    assert count >= 7
+    assert pairs == []
+    page.context.close()

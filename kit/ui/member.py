@@ -42,7 +42,11 @@ PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
 PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
 # Off for now: building ahead right after joining made the Wi-Fi fault tests
 # (tests/browser/test_faults.py: reload, blackhole) fail when run together; to be found out.
-BUILD_AHEAD = True
+# Off for now. On, with store polling waiting for the widget manager (widgets_connected), 40
+# tablets got the issue form in 0.55 s and a ballot in 0.81 s (bench/tablet_rows.py), but the
+# reload test's draft restore raced once in three fault-file runs; with polling not waiting,
+# 3 of 40 load-generator tablets never joined. To be finished (see the closing note of issue 11).
+BUILD_AHEAD = False
 
 
 def draft_scope(meeting_id: int, member_id: int) -> str:

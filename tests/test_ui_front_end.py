@@ -44,29 +44,3 @@ def test_member_page_outside_a_served_kernel_shows_the_join_form_at_once(tmp_pat
     assert app.join_box.layout.display is None
     assert app.opening.layout.display == "none"
 
-
-def test_a_pooled_kernel_waits_with_the_join_form_until_it_knows_the_device(
-    tmp_path, monkeypatch
-):
-    """Before the server hands the kernel to a browser, the page cannot know whether this
-    tablet has joined: 「開いています…」, not the join form (a reload never shows it)."""
-    from kit import messages as msg
-    from kit.sample.write import build_demo_database
-    from kit.settings import load_settings
-    from kit.ui.pages import member_page
-
-    settings = load_settings(
-        environ={},
-        db_path=tmp_path / "m.sqlite",
-        office_db_path=tmp_path / "o.sqlite",
-        results_dir=tmp_path / "r",
-    )
-    build_demo_database(settings)
-    monkeypatch.setenv("VOILA_KERNEL_ID", "not-yet-handed-out")
-    app = member_page(settings, show=False)
-    assert app.join_box.layout.display == "none"
-    assert app.opening.layout.display is None
-    assert msg.MEMBER_PAGE_OPENING in app.opening.value
-    app.refresh()  # the poller's first look: no member for this device, the join form
-    assert app.join_box.layout.display is None
-    assert app.opening.layout.display == "none"

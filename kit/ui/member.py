@@ -120,12 +120,7 @@ class MemberApp:
         self.membership = identity.PageMembership(ctx.device, ctx.client_address)
         self.poller = StorePoller(ctx.conn, self.refresh, ctx.settings.poll_seconds)
         self._identify()
-        if self.membership.device is None and ctx.kernel_id and not self.membership.joined:
-            # a kernel from the pool, before the server has handed it to this browser: the
-            # join form waits, so that a reload never shows it to a member who has joined
-            self.join_box.layout.display = "none"
-        else:
-            self.opening.layout.display = "none"
+        self.opening.layout.display = "none"  # hiding the join form in a pooled kernel: not yet
         self.poller.start()  # from the start: a known device resumes as its member
 
     # --- who this page is -------------------------------------------------------------------------

@@ -82,8 +82,6 @@ JOIN_DENIED = (
     "進行役が確認できませんでした。ご自分のお名前（呼び名）で参加してください。"
     "同じお名前の方がいるときは、名字を足すなどしてください。"
 )
-MEMBER_PAGE_OPENING = "開いています…"
-"""The tablet page before it knows whether this tablet has joined (a reload: no join form)."""
 NEEDS_RELOAD = "ページを読み込み直してから、もう一度参加してください。"
 MEMBER_REMOVED = (
     "進行役が、この端末を参加者の一覧から外しました。参加するときは、もう一度入力してください。"

@@ -417,7 +417,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=40)
     parser.add_argument("--spread", type=float, default=10.0)
     parser.add_argument("--timeout", type=float, default=120.0)
-    parser.add_argument("--pool", type=int, default=None, help="member kernel pool (kit only)")
+    parser.add_argument(
+        "--pool", type=int, default=None, help="member kernel pool (kit only; the room's size)"
+    )
     parser.add_argument("--baseline", action="store_true", help="plain Voila instead of the kit")
     parser.add_argument("--legacy", action="store_true", help="legacy JSON websocket protocol")
     args = parser.parse_args()
@@ -427,8 +429,9 @@ def main() -> None:
     if args.baseline:
         server = BaselineServer(workdir)
     else:
-        extra = {} if args.pool is None else {"pool": args.pool}
-        server = KitServer(workdir, demo=True, **extra)
+        # a kernel ready for every tablet, as run_all.py serves (the kit's default pool is
+        # smaller, and the member page cap, 30 by default, is never below the pool)
+        server = KitServer(workdir, demo=True, pool=args.pool or args.members)
     server.start()
     try:
         figures = asyncio.run(

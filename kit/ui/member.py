@@ -40,11 +40,6 @@ log = logging.getLogger("tasukeai")
 PREBUILD_AFTER = (0.3, 1.0)  # seconds after joining (spread, so the room's kernels take turns)
 PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
 PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
-# Off for now. On, with store polling waiting for the widget manager (widgets_connected), 40
-# tablets got the issue form in 0.55 s and a ballot in 0.81 s (bench/tablet_rows.py), but the
-# reload test's draft restore raced once in three fault-file runs; with polling not waiting,
-# 3 of 40 load-generator tablets never joined. To be finished (see the closing note of issue 11).
-BUILD_AHEAD = False
 
 
 def draft_scope(meeting_id: int, member_id: int) -> str:
@@ -221,7 +216,7 @@ class MemberApp:
         """Build the other phases' panels (and dot rows) in small steps, soon, on the kernel's
         loop; taps and polls run between the steps. Nothing happens without a running loop
         (widget tests call :meth:`prebuild_step` themselves)."""
-        if self._prebuilding or not BUILD_AHEAD:
+        if self._prebuilding:
             return
         loop = kernel_loop()
         if loop is None:
@@ -257,6 +252,8 @@ class MemberApp:
             return False
         rows = PREBUILT_ROWS
         if self.phase == "vote":
+            if vote.ballot_open:  # built with the rows it needs: the room's CPU goes to showing it
+                return False
             rows = max(rows, len(voting.open_issues(self.ctx.conn, self.ctx.meeting_id)))
         return vote.prebuild(rows)
 

@@ -139,6 +139,11 @@ class MemberVotePanel:
         closed = isinstance(self.state, tuple) and self.state[1] != "open"
         return "" if closed else None
 
+    @property
+    def ballot_open(self) -> bool:
+        """A vote is open and its ballot is on the panel."""
+        return isinstance(self.state, tuple) and self.state[1] == "open"
+
     # --- built ahead ------------------------------------------------------------------------------
     def row(self, position: int) -> DotsRow:
         while len(self.rows) < position:

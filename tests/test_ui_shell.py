@@ -82,3 +82,60 @@ def test_facilitator_page_without_key_builds_no_controls(conn, settings, plan):
     assert "tk-refused" in widget._dom_classes
     app = facilitator_page(settings, query_string="key=right", show=False)
     assert isinstance(app, FacilitatorApp)
+
+
+def _build_all_ahead(app, limit: int = 100) -> int:
+    steps = 0
+    while app.prebuild_step():
+        steps += 1
+        assert steps < limit, "building ahead never ends"
+    return steps
+
+
+def test_a_joined_tablet_builds_its_panels_ahead_and_a_phase_change_shows_them(
+    conn, settings, plan, meeting
+):
+    from kit.meeting import issues, voting
+    from kit.ui.member import PREBUILT_ROWS
+
+    app = MemberApp(_ctx(conn, settings, plan))
+    assert app.prebuild_step() is False  # nobody joined: nothing is built for nobody
+    app.code.value, app.name.value = meeting.join_code, "はな"
+    app.join_button.click()
+    _build_all_ahead(app)
+    issues_panel, vote_panel = app.built["issues"], app.built["vote"]
+    assert len(vote_panel.rows) == PREBUILT_ROWS
+    meetings.set_phase(conn, meeting.id, "issues")
+    app.refresh()
+    assert app.body.children == (issues_panel.widget,)  # the panel built ahead, not a new one
+    open_issues = PREBUILT_ROWS + 2
+    for n in range(open_issues):
+        issues.submit_issue(
+            conn, plan, meeting.id, app.ctx.member_id, text=f"困りごと{n}", goal_id="1-(1)",
+            seriousness=2, reach=2,
+        )  # fmt: skip
+    meetings.set_phase(conn, meeting.id, "vote")
+    app.refresh()
+    assert app.body.children == (vote_panel.widget,)
+    assert app.prebuild_step() is True  # in 投票: a row for every open issue
+    rows = list(vote_panel.rows)
+    specs = [voting.proposal(f"案{n}", None) for n in range(3)]
+    voting.create_vote(conn, meeting.id, specs, plan=plan, method="dots", open_now=True)
+    app.refresh()
+    assert vote_panel.ballot_open and vote_panel.rows[:3] == rows[:3]  # rows reused
+    assert app.prebuild_step() is False  # a ballot is open: nothing more is built beside it
+    assert len(vote_panel.rows) < open_issues
+
+
+def test_building_ahead_builds_nothing_for_a_member_who_was_removed(
+    conn, settings, plan, meeting
+):
+    from kit.meeting import identity
+
+    app = MemberApp(_ctx(conn, settings, plan))
+    app.code.value, app.name.value = meeting.join_code, "はな"
+    app.join_button.click()
+    identity.remove_member(conn, meeting.id, app.ctx.member_id)
+    app.refresh()
+    assert app.join_box.layout.display is None
+    assert app.prebuild_step() is False and app.built == {}

@@ -170,6 +170,19 @@ def open_page(
     return page
 
 
+def reload(page, timeout: float = 90_000) -> None:
+    """Reload as a member would; a page that was already loading itself again (its kernel
+    was lost: ``tk-connection.js``) aborts our navigation, and then its own is waited for."""
+    from playwright.sync_api import Error
+
+    try:
+        page.reload(timeout=timeout)
+    except Error as exc:
+        if "ERR_ABORTED" not in str(exc) and "frame was detached" not in str(exc):
+            raise
+        page.wait_for_load_state("load", timeout=timeout)
+
+
 def fill(page, css_class: str, value: str) -> None:
     """Type into the text/textarea widget carrying ``css_class``."""
     page.locator(f".{css_class} input, .{css_class} textarea").first.fill(value)

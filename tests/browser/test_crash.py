@@ -21,7 +21,7 @@ from kit.meeting import meetings, voting
 from kit.plan import load_plan
 from kit.store import issues as issue_store
 from kit.store import meetings as store
-from tests.browser.helpers import TABLET, KitServer, click, fill, join, open_page
+from tests.browser.helpers import TABLET, KitServer, click, fill, join, open_page, reload
 from tests.browser.widget_client import (
     PageError,
     WidgetClient,
@@ -231,7 +231,7 @@ def test_kill_while_sending_issues_then_while_voting(server, chromium):
 
     # tablets carry on: websocket tablets rejoin as the same members, the browser reloads
     text = run(carry_on_with_issue(kit, meeting.join_code, NAMES[0]))
-    tablet.reload(timeout=90_000)  # the device cookie brings the member back: no join form
+    reload(tablet)  # the device cookie brings the member back: no join form
     tablet.wait_for_selector(".tk-issue-form", state="visible", timeout=WAIT)
     fill(tablet, "tk-issue-text", "ブラウザから：再起動のあとの困りごと")
     click(tablet, "tk-goal-2-1")
@@ -276,7 +276,7 @@ def test_kill_while_sending_issues_then_while_voting(server, chromium):
     dots, badge = run(carry_on_with_ballot(kit, meeting.join_code, NAMES[1], 3))
     assert "tk-vote-done" in (badge or "")
     assert nonzero(ballot_by_position(kit, vote.id, members[NAMES[1]])) == nonzero(dots)
-    tablet.reload(timeout=90_000)  # the device cookie brings the member back: no join form
+    reload(tablet)  # the device cookie brings the member back: no join form
     tablet.wait_for_selector(".tk-vote-plus-1", timeout=WAIT)
     click(tablet, "tk-vote-plus-1")
     tablet.wait_for_selector(".tk-vote-remaining-big[data-left='2']", timeout=WAIT)

@@ -43,3 +43,49 @@ def test_member_page_outside_a_served_kernel_shows_the_join_form_at_once(tmp_pat
     app = member_page(settings, show=False)
     assert app.join_box.layout.display is None
 
+
+
+class _Loop:
+    """A kernel's event loop as far as the page uses it: callbacks kept, run on demand."""
+
+    def __init__(self):
+        self.waiting = []
+
+    def call_later(self, _delay, callback, *args):
+        self.waiting.append((callback, args))
+
+    def run_waiting(self):
+        waiting, self.waiting = self.waiting, []
+        for callback, args in waiting:
+            callback(*args)
+
+
+def test_a_loading_tablet_builds_no_widget_until_its_page_can_take_them(
+    conn, settings, plan, meeting, monkeypatch
+):
+    """A reloaded tablet's kernel finds its member before the browser's widget manager is up:
+    a widget made then could be refused by the browser and the page never drawn."""
+    from ipywidgets.widgets.widget import _instances
+
+    from kit.meeting import meetings
+    from kit.ui import member
+    from kit.ui.context import PageContext
+
+    app = member.MemberApp(PageContext(conn=conn, settings=settings, plan=plan))
+    app.code.value, app.name.value = meeting.join_code, "はな"
+    app.join_button.click()
+    loop, connected = _Loop(), [False]
+    monkeypatch.setattr(member, "kernel_loop", lambda: loop)
+    monkeypatch.setattr(member, "widgets_connected", lambda: connected[0])
+    meetings.set_phase(conn, meeting.id, "issues")
+    before = set(_instances)
+    app.refresh()
+    app.refresh()  # polls while loading wait together
+    assert set(_instances) == before  # nothing new for the loading page
+    assert app.body.children == () and len(loop.waiting) == 1
+    loop.run_waiting()  # still loading: it looks again later
+    assert app.body.children == () and len(loop.waiting) == 1
+    connected[0] = True
+    loop.run_waiting()
+    assert "困りごと" in app.phase_title.value
+    assert app.body.children and app.body.children[0] is app.built["issues"].widget

@@ -212,12 +212,14 @@ def watch_widget_front_end() -> None:
 def widgets_connected() -> bool:
     """True once the browser's widget manager can take new widgets (always, outside a kernel).
 
-    Between the page's websocket opening and its widget manager registering, JupyterLab's
-    kernel connection closes every new widget's comm ("Exception opening new comm"): the
-    kernel then closes the widget, and a box that holds it can no longer be drawn ("widget
-    model not found": a blank page after a reload). Widgets made before the websocket opens
-    are read with the others, and changes to existing widgets are safe, so work that builds
-    widgets on its own, ahead of need (building ahead), waits for this.
+    A widget made after the page was handed out and before its widget manager registers
+    reaches the browser as a ``comm_open`` (held by the server until the websocket opens,
+    then replayed) that JupyterLab's kernel connection may read before the manager listens:
+    it closes the comm ("Exception opening new comm"), the kernel closes the widget, and a
+    box that holds it can no longer be drawn ("widget model not found": "Loading widget..."
+    for good, after a reload). Changes to existing widgets are safe. So work that builds
+    widgets on its own — a tablet finding its member, building ahead, the projector's next
+    panel — waits for this.
     """
     if kernel_loop() is None:
         return True

@@ -40,6 +40,7 @@ log = logging.getLogger("tasukeai")
 PREBUILD_AFTER = (0.3, 1.0)  # seconds after joining (spread, so the room's kernels take turns)
 PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
 PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
+CONNECTED_CHECK = 0.05  # seconds between looks at whether a loading page takes widgets yet
 
 
 def draft_scope(meeting_id: int, member_id: int) -> str:
@@ -66,6 +67,7 @@ class MemberApp:
         self.panel: Panel | None = None
         self.built: dict[str, Panel] = {}  # phase → its panel, kept once built
         self._prebuilding = False
+        self._waiting_for_page = False
         self.feedback = Feedback("tk-join-feedback")
         self.code = classed(
             w.Text(placeholder=msg.JOIN_CODE_PLACEHOLDER, description=""), "tk-join-code"
@@ -186,6 +188,12 @@ class MemberApp:
         if not identity.member_exists(self.ctx.conn, self.ctx.member_id):
             self._leave()
             return
+        if not widgets_connected():
+            # The page is loading (a reload, a new kernel finding its member): a widget made
+            # now can be refused by the browser and then never drawn ("Loading widget..."),
+            # so the phase's panel is built and shown once the page can take it.
+            self._refresh_when_connected()
+            return
         phase = store.get_phase(self.ctx.conn, self.ctx.meeting_id)
         if phase != self.phase:
             self.phase = phase
@@ -198,6 +206,26 @@ class MemberApp:
             self.panel.refresh()
         self._show_hint()
         self.timer.refresh()
+
+    def _refresh_when_connected(self) -> None:
+        if self._waiting_for_page:
+            return
+        loop = kernel_loop()
+        if loop is None:
+            return
+        self._waiting_for_page = True
+
+        def again() -> None:
+            if not widgets_connected():
+                loop.call_later(CONNECTED_CHECK, again)
+                return
+            self._waiting_for_page = False
+            try:
+                self.refresh()
+            except Exception:  # noqa: BLE001 - the poller would have logged it too
+                log.exception("refresh failed")
+
+        loop.call_later(CONNECTED_CHECK, again)
 
     def _panel_for(self, phase: str) -> Panel | None:
         """The phase's panel: the one built ahead (brought up to date), else a new one."""

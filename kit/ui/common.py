@@ -11,6 +11,7 @@ import asyncio
 import functools
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -176,11 +177,17 @@ def kernel_loop() -> asyncio.AbstractEventLoop | None:
     return loop if loop.is_running() else None
 
 
+# Seconds after the kernel answers the page's request for every widget's state until the
+# page has made its models from the answer (a change sent before that can be dropped).
+STATES_READ_SECONDS = 1.0
+
+
 class _FrontEnd:
     """Whether this kernel's page has read its widgets (see :func:`widgets_connected`)."""
 
     watching = False
     connected = False
+    ready_at = 0.0  # time.monotonic() after which the page has made the widgets it was sent
 
 
 def watch_widget_front_end() -> None:
@@ -198,6 +205,7 @@ def watch_widget_front_end() -> None:
     def answered(message) -> None:
         w.Widget._handle_control_comm_msg(message)
         _FrontEnd.connected = True
+        _FrontEnd.ready_at = time.monotonic() + STATES_READ_SECONDS
 
     def opened(comm, message) -> None:
         w.Widget.handle_control_comm_opened(comm, message)
@@ -217,14 +225,18 @@ def widgets_connected() -> bool:
     then replayed) that JupyterLab's kernel connection may read before the manager listens:
     it closes the comm ("Exception opening new comm"), the kernel closes the widget, and a
     box that holds it can no longer be drawn ("widget model not found": "Loading widget..."
-    for good, after a reload). Changes to existing widgets are safe. So work that builds
+    for good, after a reload). A change to a widget sent while the page is still making
+    its models from the states it asked for can be dropped too, so this turns true
+    :data:`STATES_READ_SECONDS` after the answer (again after each reconnect's). So work that builds
     widgets on its own — a tablet finding its member, building ahead, the projector's next
     panel — waits for this.
     """
     if kernel_loop() is None:
         return True
     watch_widget_front_end()
-    return _FrontEnd.connected or not _FrontEnd.watching
+    if not _FrontEnd.watching:
+        return True
+    return _FrontEnd.connected and time.monotonic() >= _FrontEnd.ready_at
 
 
 def later(delay: float, callback: Callable[[], object]):

@@ -132,10 +132,12 @@ def holds(client: WidgetClient, box_class: str, child_class: str) -> bool:
 
 
 def _contains(client: WidgetClient, model_id: str, target: str, depth: int) -> bool:
+    if depth <= 0 or model_id not in client.models:
+        return model_id == target
+    if "tk-offstage" in client.state(model_id).get("_dom_classes", ()):
+        return False  # drawn ahead, not shown
     if model_id == target:
         return True
-    if depth <= 0 or model_id not in client.models:
-        return False
     return any(
         _contains(client, c[len("IPY_MODEL_") :], target, depth - 1)
         for c in client.state(model_id).get("children", ())

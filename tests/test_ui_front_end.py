@@ -88,4 +88,4 @@ def test_a_loading_tablet_builds_no_widget_until_its_page_can_take_them(
     connected[0] = True
     loop.run_waiting()
     assert "困りごと" in app.phase_title.value
-    assert app.body.children and app.body.children[0] is app.built["issues"].widget
+    assert app.body.children == (app.built["issues"].widget,)

@@ -84,6 +84,13 @@ def test_facilitator_page_without_key_builds_no_controls(conn, settings, plan):
     assert isinstance(app, FacilitatorApp)
 
 
+def _on_stage(app) -> list:
+    """The panels a tablet shows (the others are in the page, drawn ahead, hidden)."""
+    from kit.ui.member import OFFSTAGE
+
+    return [c for c in app.body.children if OFFSTAGE not in c._dom_classes]
+
+
 def _build_all_ahead(app, limit: int = 100) -> int:
     steps = 0
     while app.prebuild_step():
@@ -105,9 +112,11 @@ def test_a_joined_tablet_builds_its_panels_ahead_and_a_phase_change_shows_them(
     _build_all_ahead(app)
     issues_panel, vote_panel = app.built["issues"], app.built["vote"]
     assert len(vote_panel.rows) == PREBUILT_ROWS
+    assert app.body.children == (issues_panel.widget, vote_panel.widget)  # drawn now
+    assert _on_stage(app) == []  # and hidden: 準備 has no panel
     meetings.set_phase(conn, meeting.id, "issues")
     app.refresh()
-    assert app.body.children == (issues_panel.widget,)  # the panel built ahead, not a new one
+    assert _on_stage(app) == [issues_panel.widget]  # the panel built ahead, not a new one
     open_issues = PREBUILT_ROWS + 2
     for n in range(open_issues):
         issues.submit_issue(
@@ -116,7 +125,8 @@ def test_a_joined_tablet_builds_its_panels_ahead_and_a_phase_change_shows_them(
         )  # fmt: skip
     meetings.set_phase(conn, meeting.id, "vote")
     app.refresh()
-    assert app.body.children == (vote_panel.widget,)
+    assert _on_stage(app) == [vote_panel.widget]
+    assert app.body.children == (issues_panel.widget, vote_panel.widget)  # nothing redrawn
     assert app.prebuild_step() is True  # in 投票: a row for every open issue
     rows = list(vote_panel.rows)
     specs = [voting.proposal(f"案{n}", None) for n in range(3)]

@@ -40,6 +40,7 @@ log = logging.getLogger("tasukeai")
 PREBUILD_AFTER = (0.3, 1.0)  # seconds after joining (spread, so the room's kernels take turns)
 PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
 PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
+OFFSTAGE = "tk-offstage"  # a panel drawn in the page but not shown (its phase is not on)
 CONNECTED_CHECK = 0.05  # seconds between looks at whether a loading page takes widgets yet
 
 
@@ -199,13 +200,25 @@ class MemberApp:
             self.phase = phase
             self.phase_title.value = f"<h2>{_esc(msg.PHASE_LABELS[phase])}</h2>"
             self.panel = self._panel_for(phase)
-            self.body.children = [self.panel.widget] if self.panel else []
+            self._put_on_stage(self.panel)
             if phase == "vote":
                 self.prebuild_soon(0.2)  # a dot row for every open issue, before the vote opens
         elif self.panel is not None:
             self.panel.refresh()
         self._show_hint()
         self.timer.refresh()
+
+    def _put_on_stage(self, shown: Panel | None) -> None:
+        """Every panel built is in the page, drawn once; only ``shown``'s is visible. A phase
+        change then only moves a class: the browser draws nothing new while the room waits."""
+        for panel in self.built.values():
+            if panel is shown:
+                panel.widget.remove_class(OFFSTAGE)
+            elif OFFSTAGE not in panel.widget._dom_classes:
+                panel.widget.add_class(OFFSTAGE)
+        children = tuple(panel.widget for panel in self.built.values())
+        if tuple(self.body.children) != children:
+            self.body.children = children  # new panels go last: those drawn stay drawn
 
     def _refresh_when_connected(self) -> None:
         if self._waiting_for_page:
@@ -274,6 +287,7 @@ class MemberApp:
         for phase, factory in self.panels.items():
             if phase not in self.built:
                 self.built[phase] = factory(self.ctx)
+                self._put_on_stage(self.panel)  # drawn now, in the quiet, out of sight
                 return True
         vote = self.built.get("vote")
         if vote is None or not hasattr(vote, "prebuild"):

@@ -23,7 +23,7 @@ def test_environment_then_overrides(tmp_path):
 
 def test_settings_round_trip_through_the_kernel_environment(tmp_path):
     settings = load_settings(
-        environ={}, db_path=tmp_path / "a.sqlite", port=8123, poll_seconds=0.25
+        environ={}, db_path=tmp_path / "a.sqlite", port=8123, poll_seconds=0.3
     )
     assert load_settings(environ=settings_environ(settings)) == settings
 
@@ -90,10 +90,10 @@ def test_every_setting_is_a_flag_of_its_commands():
 
 def test_flags_reach_the_settings_through_the_same_parsing():
     args = cli.build_parser().parse_args(
-        ["serve", "--pool", "3", "--port", "9001", "--poll-seconds", "0.25", "--db", "~/x.sqlite"]
+        ["serve", "--pool", "3", "--port", "9001", "--poll-seconds", "0.4", "--db", "~/x.sqlite"]
     )
     settings = load_settings(environ={}, **cli.setting_overrides(args))
-    assert (settings.member_pool_size, settings.port, settings.poll_seconds) == (3, 9001, 0.25)
+    assert (settings.member_pool_size, settings.port, settings.poll_seconds) == (3, 9001, 0.4)
     assert settings.db_path == Path("~/x.sqlite").expanduser()
 
 

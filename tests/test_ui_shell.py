@@ -86,7 +86,7 @@ def test_facilitator_page_without_key_builds_no_controls(conn, settings, plan):
 
 def _on_stage(app) -> list:
     """The panels a tablet shows (the others are in the page, drawn ahead, hidden)."""
-    from kit.ui.member import OFFSTAGE
+    from kit.ui.common import OFFSTAGE
 
     return [c for c in app.body.children if OFFSTAGE not in c._dom_classes]
 
@@ -128,13 +128,17 @@ def test_a_joined_tablet_builds_its_panels_ahead_and_a_phase_change_shows_them(
     assert _on_stage(app) == [vote_panel.widget]
     assert app.body.children == (issues_panel.widget, vote_panel.widget)  # nothing redrawn
     assert app.prebuild_step() is True  # in 投票: a row for every open issue
-    rows = list(vote_panel.rows)
+    rows, drawn = list(vote_panel.rows), vote_panel.body.children
+    assert len(rows) == PREBUILT_ROWS + 1 and all(r.widget in drawn for r in rows)  # hidden
     specs = [voting.proposal(f"案{n}", None) for n in range(3)]
     voting.create_vote(conn, meeting.id, specs, plan=plan, method="dots", open_now=True)
     app.refresh()
+    assert vote_panel.body.children == drawn  # opening the vote draws nothing new
+    shown = [c for c in drawn if "tk-offstage" not in c._dom_classes]
+    assert [r.widget for r in rows[:3]] == [c for c in shown if c in [r.widget for r in rows]]
     assert vote_panel.ballot_open and vote_panel.rows[:3] == rows[:3]  # rows reused
     assert app.prebuild_step() is False  # a ballot is open: nothing more is built beside it
-    assert len(vote_panel.rows) < open_issues
+    assert len(vote_panel.rows) == PREBUILT_ROWS + 1 < open_issues
 
 
 def test_building_ahead_builds_nothing_for_a_member_who_was_removed(

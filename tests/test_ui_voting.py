@@ -11,6 +11,7 @@ import pytest
 from kit import messages as msg
 from kit.meeting import actions, meetings, voting
 from kit.store import open_store
+from kit.ui.common import OFFSTAGE
 from kit.ui.context import PageContext
 from kit.ui.member_vote import MemberVotePanel
 from kit.ui.vote_panel import VotePanel
@@ -20,7 +21,10 @@ XSS = '<img src=x onerror="alert(1)">'
 
 
 def find(widget, cls: str) -> list:
-    """All widgets under ``widget`` carrying the CSS class ``cls``."""
+    """All shown widgets under ``widget`` carrying the CSS class ``cls`` (a tablet keeps what
+    it built ahead in the page, hidden: ``OFFSTAGE``)."""
+    if OFFSTAGE in getattr(widget, "_dom_classes", ()):
+        return []
     found = [widget] if cls in getattr(widget, "_dom_classes", ()) else []
     for child in getattr(widget, "children", ()):
         found += find(child, cls)

@@ -34,6 +34,19 @@ def classed(widget: w.Widget, *classes: str) -> w.Widget:
     return widget
 
 
+# A widget drawn in the page but not shown (display: none in tasukeai.css): tablets keep what
+# they built ahead in the page, hidden, so a phase change or a vote opening draws nothing new.
+OFFSTAGE = "tk-offstage"
+
+
+def set_offstage(widget: w.Widget, hidden: bool) -> None:
+    """Hide ``widget`` (still drawn) or show it again; nothing is sent when it already is."""
+    if hidden and OFFSTAGE not in widget._dom_classes:
+        widget.add_class(OFFSTAGE)
+    elif not hidden and OFFSTAGE in widget._dom_classes:
+        widget.remove_class(OFFSTAGE)
+
+
 # --- shared Layout and style models ----------------------------------------------------------------
 # Every ipywidget comes with its own Layout and style model unless it is given one, and each
 # model is one more comm message (and kernel memory) when the widget is built. Widgets whose

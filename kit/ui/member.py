@@ -25,6 +25,7 @@ from kit.ui.common import (
     html,
     kernel_loop,
     paragraph,
+    set_offstage,
     widgets_connected,
 )
 from kit.ui.context import PageContext, Panel
@@ -40,7 +41,6 @@ log = logging.getLogger("tasukeai")
 PREBUILD_AFTER = (0.3, 1.0)  # seconds after joining (spread, so the room's kernels take turns)
 PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
 PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
-OFFSTAGE = "tk-offstage"  # a panel drawn in the page but not shown (its phase is not on)
 CONNECTED_CHECK = 0.05  # seconds between looks at whether a loading page takes widgets yet
 
 
@@ -212,10 +212,7 @@ class MemberApp:
         """Every panel built is in the page, drawn once; only ``shown``'s is visible. A phase
         change then only moves a class: the browser draws nothing new while the room waits."""
         for panel in self.built.values():
-            if panel is shown:
-                panel.widget.remove_class(OFFSTAGE)
-            elif OFFSTAGE not in panel.widget._dom_classes:
-                panel.widget.add_class(OFFSTAGE)
+            set_offstage(panel.widget, panel is not shown)
         children = tuple(panel.widget for panel in self.built.values())
         if tuple(self.body.children) != children:
             self.body.children = children  # new panels go last: those drawn stay drawn

@@ -14,7 +14,17 @@ from kit.errors import KitError
 from kit.meeting import voting
 from kit.meeting.voting import Vote, VoteItem
 from kit.text import escape
-from kit.ui.common import Feedback, big_button, box, classed, guarded, html, paragraph, shared
+from kit.ui.common import (
+    Feedback,
+    big_button,
+    box,
+    classed,
+    guarded,
+    html,
+    paragraph,
+    set_offstage,
+    shared,
+)
 from kit.ui.context import PageContext
 
 NO_GOAL_COLOR = "#888888"
@@ -131,6 +141,7 @@ class MemberVotePanel:
         self.reset.on_click(guarded(self.feedback)(self._reset_ranking))
         self._adjusting = False
         self._shown_ballot: tuple | None = None
+        self._shown: tuple[w.Widget, ...] = ()
         self.refresh()
 
     @property
@@ -156,7 +167,8 @@ class MemberVotePanel:
         rows = min(rows, voting.MAX_ITEMS)
         if len(self.rows) >= rows:
             return False
-        self.row(len(self.rows) + 1)
+        set_offstage(self.row(len(self.rows) + 1).widget, True)
+        self._set_body()  # drawn now, hidden
         return len(self.rows) < rows
 
     # --- following the store ------------------------------------------------------------------
@@ -251,10 +263,32 @@ class MemberVotePanel:
         if widget.value != value:
             widget.value = value
 
-    def _set_body(self, children: list[w.Widget]) -> None:
-        children = tuple(children)
-        if tuple(self.body.children) != children:
-            self.body.children = children
+    def _stage(self) -> tuple[w.Widget, ...]:
+        """Everything a dot vote, the wait and the close show, in the one order they are
+        shown in; each row as it is built ahead goes before 投票する."""
+        return (
+            self.waiting, self.closed_msg, self.title, self.how, self.badge, self.remaining,
+            *(row.widget for row in self.rows), self.send,
+        )  # fmt: skip
+
+    def _set_body(self, children: list[w.Widget] | None = None) -> None:
+        """Show ``children`` (the last shown when None). What a dot vote, the wait and the
+        close show stays in the page, drawn once, the rest hidden: opening a vote then only
+        shows rows (the browser draws nothing new while the room waits). An approval or
+        ranking ballot's own widgets are put in as they are."""
+        shown = self._shown if children is None else tuple(children)
+        self._shown = shown
+        stage = self._stage()
+        ids = {id(widget) for widget in shown}
+        if ids <= {id(widget) for widget in stage}:
+            for widget in stage:
+                set_offstage(widget, id(widget) not in ids)
+            shown = stage
+        else:
+            for widget in shown:
+                set_offstage(widget, False)
+        if tuple(self.body.children) != shown:
+            self.body.children = shown
 
     def _unbound_values(self) -> dict[int, int]:
         """Dots set on rows before their vote was shown (a message that came first)."""

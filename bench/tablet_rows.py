@@ -120,24 +120,28 @@ def open_dot_vote(server, meeting_id: int, items: int) -> int:
 
 
 def holds(client: WidgetClient, box_class: str, child_class: str) -> bool:
-    """The tablet's ``box_class`` box lists a live ``child_class`` widget (inner widgets
-    arrive before the box that holds them)."""
+    """The tablet's ``box_class`` box lists a live ``child_class`` widget, shown (not in a
+    part drawn ahead and hidden, ``tk-offstage``; inner widgets arrive before the box that
+    holds them)."""
     box, child = client.find(box_class), client.find(child_class)
     if not (box and child):
         return False
     return any(
-        f"IPY_MODEL_{child}" == c or _contains(client, c[len("IPY_MODEL_") :], child, 6)
+        _contains(client, c[len("IPY_MODEL_") :], child, 6)
         for c in client.state(box).get("children", ())
+        if isinstance(c, str) and c.startswith("IPY_MODEL_")
     )
 
 
 def _contains(client: WidgetClient, model_id: str, target: str, depth: int) -> bool:
-    if depth <= 0 or model_id not in client.models:
-        return model_id == target
+    if model_id not in client.models:
+        return False
     if "tk-offstage" in client.state(model_id).get("_dom_classes", ()):
         return False  # drawn ahead, not shown
     if model_id == target:
         return True
+    if depth <= 0:
+        return False
     return any(
         _contains(client, c[len("IPY_MODEL_") :], target, depth - 1)
         for c in client.state(model_id).get("children", ())

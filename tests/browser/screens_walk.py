@@ -531,8 +531,10 @@ class ScreensWalk:
             f"{size['width']}": self.sized(proj, size, ".tk-wrapup-use-item")
             for size in (PROJECTOR, PROJECTOR_SMALL)
         }
-        self.tablet.wait_for_function(
-            "() => !document.querySelector('.tk-member-vote')", timeout=WAIT
+        self.tablet.wait_for_function(  # gone, or drawn ahead and hidden (tk-offstage)
+            "() => ![...document.querySelectorAll('.tk-member-vote')]"
+            ".some((e) => e.offsetParent !== null)",
+            timeout=WAIT,
         )
         self.member_state("wrapup")
         self.set_phase("closed")
@@ -649,7 +651,9 @@ class ScreensWalk:
               const plus = [...document.querySelectorAll('.tk-vote-plus')]
                 .filter(e => e.getClientRects().length).length;
               const top = document.querySelector('.tk-task').getBoundingClientRect().top;
-              return {items: document.querySelectorAll('.tk-vote-item').length,
+              const items = [...document.querySelectorAll('.tk-vote-item')]
+                .filter(e => e.getClientRects().length).length;  // rows drawn ahead: hidden
+              return {items,
                       height: send.bottom - top, ballot: send.bottom - first.top,
                       sliders, plus, vh: innerHeight}; }"""
         )

@@ -89,3 +89,19 @@ def test_a_loading_tablet_builds_no_widget_until_its_page_can_take_them(
     loop.run_waiting()
     assert "困りごと" in app.phase_title.value
     assert app.body.children == (app.built["issues"].widget,)
+
+
+def test_a_tablet_kernel_served_by_voila_yields_the_cores_to_the_projector():
+    import subprocess
+    import sys
+
+    from kit.ui.pages import MEMBER_KERNEL_NICE, lower_priority
+
+    assert lower_priority({}) is False  # nbval, scripts, tests: left alone
+    script = (
+        "import os; from kit.ui.pages import lower_priority;"
+        "before = os.nice(0); done = lower_priority({'SERVER_SOFTWARE': 'voila/0.5.13'});"
+        "print(done, os.nice(0) - before)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.stdout.split() == ["True", str(MEMBER_KERNEL_NICE)], out.stderr

@@ -99,9 +99,27 @@ def end_keyed_page(container: w.Box, message_title: str, message_body: str) -> N
     container.children = (notice,)
 
 
+# A tablet's kernel yields the laptop's cores to the server and the projector's kernel, which
+# the whole room waits for (40 tablet kernels wake together at a phase change or a close).
+MEMBER_KERNEL_NICE = 5
+
+
+def lower_priority(environ: dict[str, str] | None = None) -> bool:
+    """Lower this process's CPU priority when it is a tablet's kernel served by Voila
+    (not in nbval, scripts or tests). Returns whether it did."""
+    if not served_by_voila(environ) or not hasattr(os, "nice"):
+        return False
+    try:
+        os.nice(MEMBER_KERNEL_NICE)
+    except OSError:
+        return False
+    return True
+
+
 def member_page(settings: Settings | None = None, *, show: bool = True):
     from kit.ui.member import MemberApp
 
+    lower_priority()
     ctx = page_context(settings)
     ctx.kernel_id = this_kernel_id()
     app = MemberApp(ctx)

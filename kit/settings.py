@@ -298,3 +298,18 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
 def settings_environ(settings: Settings) -> dict[str, str]:
     """The environment variables that carry ``settings`` to every Voila kernel."""
     return {env_name(f.name): str(getattr(settings, f.name)) for f in setting_fields()}
+
+
+# Set by ``tasukeai serve`` for its kernels: the kit's own server, whose guard binds every
+# page's kernel to its device (plain Voila, the benchmarks' baseline, has no devices).
+KIT_SERVER_ENV = "TK_KIT_SERVER"
+
+
+def served_by_kit_server(environ: dict[str, str] | None = None) -> bool:
+    """True in a kernel that ``tasukeai serve`` started.
+
+    >>> served_by_kit_server({KIT_SERVER_ENV: "1"}), served_by_kit_server({})
+    (True, False)
+    """
+    environ = os.environ if environ is None else environ
+    return environ.get(KIT_SERVER_ENV) == "1"

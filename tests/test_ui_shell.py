@@ -153,3 +153,21 @@ def test_building_ahead_builds_nothing_for_a_member_who_was_removed(
     app.refresh()
     assert app.join_box.layout.display is None
     assert app.prebuild_step() is False and app.built == {}
+
+
+def test_a_page_of_the_kits_server_joins_only_once_bound_to_its_device(
+    conn, settings, plan, meeting, monkeypatch
+):
+    from kit import messages as msg
+    from kit.settings import KIT_SERVER_ENV
+
+    monkeypatch.setenv(KIT_SERVER_ENV, "1")
+    app = MemberApp(_ctx(conn, settings, plan))
+    app.ctx.kernel_id = "a-kernel-the-guard-never-bound"
+    app.code.value, app.name.value = meeting.join_code, "はな"
+    app.join_button.click()
+    assert msg.NEEDS_RELOAD in app.feedback.value and app.ctx.member_id is None
+    # plain Voila (the benchmarks' baseline) has no guard and no devices: it joins
+    monkeypatch.delenv(KIT_SERVER_ENV)
+    app.join_button.click()
+    assert app.ctx.member_id is not None

@@ -41,7 +41,7 @@ from kit.resources import (
     stylesheet_path,
 )
 from kit.serving import connection, guard
-from kit.settings import Settings, settings_environ
+from kit.settings import KIT_SERVER_ENV, Settings, settings_environ
 
 NOTEBOOKS_DIR = notebooks_dir()
 TEMPLATE_NAME = "tasukeai"
@@ -467,6 +467,7 @@ def prepare_environment(settings: Settings, runtime_dir: Path) -> dict[str, str]
     """Environment for the server and, through it, every kernel."""
     template_root = build_template(runtime_dir / "jupyter")
     env = dict(settings_environ(settings))
+    env[KIT_SERVER_ENV] = "1"
     env["JUPYTER_PATH"] = os.pathsep.join(
         [str(template_root)]
         + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]

@@ -13,6 +13,7 @@ import ipywidgets as w
 from kit import messages as msg
 from kit.errors import ValidationError
 from kit.meeting import access, identity, voting
+from kit.settings import served_by_kit_server
 from kit.store import meetings as store
 from kit.text import escape as _esc
 from kit.ui.common import (
@@ -130,8 +131,8 @@ class MemberApp:
         self._identify()
         if self.membership.joined:
             raise ValidationError(msg.PAGE_ALREADY_JOINED)
-        if self.ctx.kernel_id and self.membership.device is None:
-            raise ValidationError(msg.NEEDS_RELOAD)
+        if self.ctx.kernel_id and self.membership.device is None and served_by_kit_server():
+            raise ValidationError(msg.NEEDS_RELOAD)  # the guard had not bound this page yet
         try:
             meeting, member = self.membership.join(
                 self.ctx.conn,

@@ -52,8 +52,8 @@ def page_script_path() -> Path:
 
 
 # plotly.js as a static file of the kit's server (gzipped once, cached by the browser for a
-# year: the URL names plotly's version), so the map page's figure never brings it through
-# the websocket. The route is relative to the server's base URL.
+# year: the URL names plotly's version), so the kit's charts and the map page's figure never
+# bring it through the websocket. The route is relative to the server's base URL.
 PLOTLY_JS_ROUTE = "tasukeai/static/plotly.min.js"
 
 
@@ -72,6 +72,6 @@ def plotly_js_url() -> str:
     return f"{PLOTLY_JS_ROUTE}?v={version('plotly')}"
 
 
-def map_figure_script_path() -> Path:
-    """The map figure's small front end (an ES module for anywidget)."""
-    return _package_folder("kit.ui") / "map_figure.js"
+def chart_script_path() -> Path:
+    """The small front end of the kit's charts and the map figure (an ES module for anywidget)."""
+    return _package_folder("kit.ui") / "chart.js"

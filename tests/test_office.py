@@ -364,12 +364,9 @@ def sample_settings(tmp_path_factory):
     )
 
 
-def plotly_data(output) -> list[dict]:
-    return [
-        o["data"]["application/vnd.plotly.v1+json"]
-        for o in output.outputs
-        if "application/vnd.plotly.v1+json" in o["data"]
-    ]
+def plotly_data(chart) -> list[dict]:
+    """The figure a view's chart sends to the browser (none when it is cleared)."""
+    return [chart.figure] if chart.figure else []
 
 
 def test_office_app_compiles_the_sample_city_and_renders_every_view(sample_settings, plan):
@@ -382,7 +379,7 @@ def test_office_app_compiles_the_sample_city_and_renders_every_view(sample_setti
     app = OfficeApp(PageContext(conn=conn, settings=sample_settings, plan=plan))
     assert "tk-office-page" in app.widget._dom_classes
     assert app.folder.value == str(sample_settings.results_dir)
-    empty = plotly_data(app.view_outputs["heatmap"])
+    empty = plotly_data(app.view_charts["heatmap"])
     assert "まだデータがありません" in str(empty)
 
     app.compile_button.click()
@@ -393,20 +390,23 @@ def test_office_app_compiles_the_sample_city_and_renders_every_view(sample_setti
     assert [label for label, _ in app.year.options] == ["すべての年度", "2025年度"]
     assert len(app.district.options) == len(DISTRICTS) + 1
 
-    heat = plotly_data(app.view_outputs["heatmap"])[0]["data"][0]
+    heat = plotly_data(app.view_charts["heatmap"])[0]["data"][0]
     assert heat["type"] == "heatmap"
     assert len(heat["z"]) == len(DISTRICTS) and len(heat["z"][0]) == len(plan.goals())
     for key in ("priorities", "coverage", "actions", "turnout", "map"):
-        figures = plotly_data(app.view_outputs[key])
+        figures = plotly_data(app.view_charts[key])
         assert figures and figures[0]["data"], key
-    coverage = plotly_data(app.view_outputs["coverage"])[0]
+    coverage = plotly_data(app.view_charts["coverage"])[0]
     assert len(coverage["data"][0]["y"]) == len(plan.policies())
-    assert "tk-office-table" in app.view_outputs["meetings"].outputs[0]["data"]["text/html"]
+    assert "meetings" not in app.view_charts  # a view of tables only
+    assert "tk-office-table" in app.view_tables["meetings"].outputs[0]["data"]["text/html"]
+    assert "tk-office-table" in app.view_tables["heatmap"].outputs[0]["data"]["text/html"]
+    assert app.view_charts["heatmap"].config["displaylogo"] is False
 
     before = app.summary.value
     app.district.value = DISTRICTS[0][0]
     assert app.summary.value != before and DISTRICTS[0][1] in app.summary.value
-    heat = plotly_data(app.view_outputs["heatmap"])[0]["data"][0]
+    heat = plotly_data(app.view_charts["heatmap"])[0]["data"][0]
     assert heat["y"] == [DISTRICTS[0][1]]
 
     for button in (app.export_excel, app.export_csv, app.export_html):

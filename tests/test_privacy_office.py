@@ -130,7 +130,9 @@ def test_the_office_page_shows_no_secret(city):
     app = OfficeApp(PageContext(conn=conn, settings=settings, plan=city["plan"]))
     app.compile()
     shown = [app.report_view.value, app.summary.value]
-    for output in app.view_outputs.values():
+    for chart in app.view_charts.values():
+        shown.append(str(chart.figure))
+    for output in app.view_tables.values():
         for item in output.outputs:
             shown.append(str(item["data"]))
     page = "\n".join(shown)

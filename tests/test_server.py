@@ -85,3 +85,21 @@ def test_the_server_skips_the_iri_grammar_it_never_uses():
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["True", "False", "True"]
     assert "cull_interval=60" in " ".join(server.voila_argv(load_settings(environ={})))
+
+
+def test_pages_with_charts_load_anywidget_and_no_page_loads_plotlys_extension():
+    installed = {
+        "federated_extensions": [
+            {"name": name}
+            for name in (*server.WIDGET_EXTENSIONS, "anywidget", "jupyterlab-plotly", "other")
+        ]
+    }
+
+    def loaded(notebook: str) -> set[str]:
+        config = server.page_config_hook(installed, "/", {}, None, None, f"/x/{notebook}")
+        return {ext["name"] for ext in config["federated_extensions"]}
+
+    for notebook in (server.FACILITATOR_NOTEBOOK, server.MAP_NOTEBOOK, server.OFFICE_NOTEBOOK):
+        assert loaded(notebook) == {*server.WIDGET_EXTENSIONS, "anywidget"}, notebook
+    assert loaded(server.MEMBER_NOTEBOOK) == set(server.WIDGET_EXTENSIONS)
+    assert len(loaded("someone_elses.ipynb")) == 5  # any other notebook: all of them

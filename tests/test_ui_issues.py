@@ -342,15 +342,14 @@ def test_board_shows_issues_grouped_and_escaped(board_setup, plan):
     assert "<b>3</b>" in panel.total.value
     unraised = panel.unraised.value
     assert "1-(1)" not in unraised and "2-(1)" in unraised
-    [output] = panel.chart.outputs
-    figure = output["data"]["application/vnd.plotly.v1+json"]
-    assert len(figure["data"]) == len(plan.basic_plans)
-    assert figure["config"]["displayModeBar"] is False
+    figure = panel.chart.figure  # what goes to the browser: a plain dict
+    assert set(figure) == {"data", "layout"} and len(figure["data"]) == len(plan.basic_plans)
+    assert panel.chart.config["displayModeBar"] is False  # no plotly toolbar on the projector
 
 
 def test_board_follows_new_issues(board_setup, conn, plan, live, members):
     panel, _ = board_setup
-    chart = panel.chart.outputs
+    chart = panel.chart.figure
     issues.submit_issue(
         conn,
         plan,
@@ -363,10 +362,10 @@ def test_board_follows_new_issues(board_setup, conn, plan, live, members):
     )
     panel.refresh()
     assert "会費の使い道が見えない" in panel.groups.value
-    assert panel.chart.outputs != chart
-    before = panel.chart.outputs
+    assert panel.chart.figure != chart
+    before = panel.chart.figure
     panel.refresh()  # nothing changed: nothing redrawn
-    assert panel.chart.outputs is before
+    assert panel.chart.figure is before
 
 
 def test_board_edit_wording(board_setup, conn):

@@ -331,11 +331,11 @@ def test_the_next_vote_opens_without_the_last_result_chart(
     panel = projector(conn, settings, plan, vote_phase)
     voting.close_vote(conn, vote.id)
     panel.refresh()
-    assert panel.chart.outputs  # the result is drawn
+    assert panel.chart.figure["data"]  # the result is drawn
     find(panel.widget, "tk-vote-new")[0].click()
     open_vote(conn, plan, vote_phase)
     panel.refresh()
-    assert find(panel.widget, "tk-vote-turnout") and panel.chart.outputs == ()
+    assert find(panel.widget, "tk-vote-turnout") and panel.chart.figure == {}
     assert panel.spec is None and panel.table.value == ""
 
 

@@ -9,9 +9,10 @@ What this adds to plain Voila, and why (figures in ``bench/``; see VOILA_NOTES.m
   tablet expected) are started ahead, one per core at a time so the first is ready within
   seconds, and only a small reserve is kept once they are handed out; IPC transport (no TCP port races when
   many kernels start at once), a long IOPub timeout, idle kernels of closed tabs culled;
-- each page loads only the front-end extensions it needs (the member page does not
-  download plotly's 4.7 MB extension; the map page draws with plotly.js served as one
-  static file, ``/tasukeai/static/plotly.min.js``, instead of plotly's widget bundle);
+- each page loads only the front-end extensions it needs: the widget manager, and where a
+  page has charts (projector, map, office) the small anywidget extension; no page loads
+  plotly's 4.7 MB extension: the charts draw with plotly.js served as one static file,
+  ``/tasukeai/static/plotly.min.js``, loaded once the page is usable;
 - static files gzipped once and kept in memory, cached by browsers (a year for
   content-hashed names, a meeting's length for Voila's own unversioned chunks);
 - gzip for every other response (set before the Tornado app is built, where it takes effect).
@@ -62,12 +63,13 @@ SKIPPED_IMPORTS = ("rfc3987_syntax",)
 POOL_RESERVE = 2
 # Front-end (JupyterLab) extensions each page needs; any other notebook gets them all.
 WIDGET_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
+# The charts and the map figure are anywidgets drawn with the static plotly.js (kit/ui/chart.py):
+# plotly's own extension (a 4.7 MB chunk evaluated as the page loads) is on no page.
 PAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
     MEMBER_NOTEBOOK: WIDGET_EXTENSIONS,
-    FACILITATOR_NOTEBOOK: (*WIDGET_EXTENSIONS, "jupyterlab-plotly"),
-    # The map figure is an anywidget drawn with the static plotly.js (kit/ui/map_figure.py).
+    FACILITATOR_NOTEBOOK: (*WIDGET_EXTENSIONS, "anywidget"),
     MAP_NOTEBOOK: (*WIDGET_EXTENSIONS, "anywidget"),
-    OFFICE_NOTEBOOK: (*WIDGET_EXTENSIONS, "jupyterlab-plotly"),
+    OFFICE_NOTEBOOK: (*WIDGET_EXTENSIONS, "anywidget"),
 }
 # Static files: content-hashed names never change; Voila's own chunks change only when
 # Voila is upgraded, so a browser may keep them for a meeting's length without asking.
@@ -196,7 +198,7 @@ def page_config_hook(
 ) -> dict:
     """Keep only the front-end extensions a page needs (Voila's ``page_config_hook``).
 
-    A tablet then downloads the widget manager only, not plotly's 4.7 MB bundle.
+    A tablet then downloads the widget manager only; no page downloads plotly's 4.7 MB bundle.
     """
     wanted = PAGE_EXTENSIONS.get(Path(str(notebook_path)).name)
     if wanted is None:
@@ -370,7 +372,7 @@ def make_voila_app_class():
             return super().parse_url_path(path)
 
     class KitAsset(CachedStatic, tornado.web.StaticFileHandler):
-        """plotly.js for the map page (no personal data; the URL names plotly's version)."""
+        """plotly.js for the charts and the map (no personal data; the URL names its version)."""
 
     class KitPage(guard.PageGuard, TornadoVoilaHandler):
         def redirect_to_file(self, path):

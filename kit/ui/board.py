@@ -7,8 +7,6 @@ edit wording, merge two issues, hide / unhide, write down an issue spoken aloud.
 
 from __future__ import annotations
 
-import json
-
 import ipywidgets as w
 
 from kit import messages as msg
@@ -19,12 +17,11 @@ from kit.meeting.issues import BoardCard, IssueBoard
 from kit.store import issues as issue_store
 from kit.store import meetings as meeting_store
 from kit.text import escape
+from kit.ui.chart import PROJECTOR_CONFIG, Chart
 from kit.ui.common import Feedback, big_button, classed, guarded, heading
 from kit.ui.context import PageContext
 
 OPTION_TEXT_CHARS = 36
-PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
 def render_board_html(board: IssueBoard) -> str:
@@ -110,7 +107,7 @@ class IssueBoardPanel:
 
         self.total = classed(w.HTML(), "tk-board-total")
         self.groups = classed(w.HTML(), "tk-board-groups")
-        self.chart = classed(w.Output(), "tk-board-chart")
+        self.chart = classed(Chart(config=PROJECTOR_CONFIG), "tk-board-chart")
         self.unraised = classed(w.HTML(), "tk-board-unraised")
         self.feedback = Feedback("tk-board-feedback")
 
@@ -289,7 +286,7 @@ class IssueBoardPanel:
         self._update_members()
 
     def _draw_chart(self, counts) -> None:
-        self.chart.outputs = (chart_output(goal_counts_spec(counts)),)
+        self.chart.show(goal_counts_spec(counts))  # a plain dict: no plotly import
 
     def _update_options(self, board: IssueBoard) -> None:
         none = [(msg.ISSUE_BOARD_PICK_NONE, None)]
@@ -410,19 +407,6 @@ class IssueBoardPanel:
         self.spoken_name.value = ""
         self.feedback.ok(msg.ISSUE_BOARD_SPOKEN_ADDED.format(id=issue.id))
         self.refresh()
-
-
-def chart_output(figure) -> dict:
-    """A display-data output drawn by the page's plotly renderer (cached, never a CDN).
-
-    ``figure``: a plain plotly dict (``kit.charts.*_spec``: sent as it is, no plotly import,
-    no validation) or a plotly Figure."""
-    if isinstance(figure, dict):
-        data = {"data": figure.get("data", []), "layout": figure.get("layout", {})}
-    else:
-        data = json.loads(figure.to_json())
-    data["config"] = PLOTLY_CONFIG
-    return {"output_type": "display_data", "data": {PLOTLY_MIME: data}, "metadata": {}}
 
 
 def set_options(dropdown: w.Dropdown, options: list) -> None:

@@ -53,10 +53,11 @@ PREPARE_AFTER = 2.0
 PLOTLY_WARM = {
     "data": [{"type": "bar", "x": [0], "y": [""]}],
     "layout": {"width": 40, "height": 40, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}},
-    "config": {"staticPlot": True, "responsive": False},
 }
-"""A tiny chart drawn out of sight once the page is up, so the browser has loaded and compiled
-plotly.js (4.7 MB) before the first real chart — not while the room waits for it."""
+PLOTLY_WARM_CONFIG = {"staticPlot": True, "responsive": False}
+"""A tiny chart added out of sight once the page is up (:meth:`FacilitatorApp.warm_plotly`),
+so the browser has loaded and compiled plotly.js (4.7 MB) before the first real chart — not
+while the page opens, nor while the room waits for the chart."""
 
 
 def panel_class(phase: str) -> type:
@@ -97,8 +98,7 @@ class FacilitatorApp:
         self.kept: dict[str, Panel] = {}  # phase → its panel, built once per meeting
         self.phase: str | None = None
         self._prepare_handle = None
-        self.plotly_warm = classed(w.Output(), "tk-plotly-warm")
-        self.plotly_warm.layout.display = "none"
+        self.plotly_warm = None  # a hidden chart, added once the page is up (warm_plotly)
         self.feedback = Feedback("tk-facilitator-feedback")
         self.title = classed(w.HTML(), "tk-meeting-title")
         self.join_info = classed(w.HTML(), "tk-join-info")
@@ -161,7 +161,6 @@ class FacilitatorApp:
                     self.setup.widget,
                     self.header,
                     self.body,
-                    self.plotly_warm,
                 ]
             ),
             "tk-page",
@@ -188,19 +187,12 @@ class FacilitatorApp:
 
     def prepare_next(self) -> Panel | None:
         """Build the next phase's panel ahead (while the room talks), so that moving there
-        only swaps panels; and draw the hidden plotly warm-up once."""
+        only swaps panels; and add the hidden plotly warm-up once."""
         self._prepare_handle = None
         if not widgets_connected():  # the page is loading: new widgets would be refused
             self._schedule_prepare()
             return None
-        if not self.plotly_warm.outputs:
-            self.plotly_warm.outputs = (
-                {
-                    "output_type": "display_data",
-                    "data": {"application/vnd.plotly.v1+json": PLOTLY_WARM},
-                    "metadata": {},
-                },
-            )
+        self.warm_plotly()
         if self.ctx.meeting_id is None or self.phase not in PHASES:
             return None
         index = PHASES.index(self.phase)
@@ -213,6 +205,20 @@ class FacilitatorApp:
             except Exception:  # noqa: BLE001 - built again (and reported) when shown
                 log.exception("preparing the %s panel failed", phase)
         return self.kept.get(phase)
+
+    def warm_plotly(self) -> None:
+        """Add the hidden warm-up chart to the page, once: its front end loads plotly.js when
+        the browser is idle. Not at the start: the page's controls come first (and no chart
+        widget, hence no anywidget, is imported or loaded before the page is usable)."""
+        if self.plotly_warm is not None:
+            return
+        from kit.ui.chart import Chart
+
+        self.plotly_warm = classed(
+            Chart(config=PLOTLY_WARM_CONFIG, figure=PLOTLY_WARM), "tk-plotly-warm"
+        )
+        self.plotly_warm.layout.display = "none"
+        self.widget.children = (*self.widget.children, self.plotly_warm)
 
     def _panel_for(self, phase: str) -> Panel | None:
         """The phase's panel: the one kept (brought up to date) or a new one."""

@@ -2,11 +2,10 @@
 
 FigureWidget sent plotly's whole widget bundle (5 MB) through the websocket on every load, and
 importing it cost seconds (plotly's renderers import nbformat, hence jsonschema and its
-grammars). This widget sends only the figure as JSON — the invisible click layer without its
-grid of zeros, the background image only when it changes — and its front end
-(``map_figure.js``) draws it with the plotly.js file the kit's server serves and the browser
-caches (:data:`kit.resources.PLOTLY_JS_ROUTE`); outside the kit's server (plain Voila,
-JupyterLab) the front end asks this kernel for plotly.js, once per page.
+grammars). This widget is the kit's :class:`~kit.ui.chart.Chart` (the same front end,
+``chart.js``, drawing with the plotly.js file the kit's server serves and the browser caches,
+or that this kernel sends outside the kit's server) that sends the figure as JSON — the
+invisible click layer without its grid of zeros, the background image only when it changes.
 
 The front end sends back clicks only: trace number, point number and (x, y). The trace is
 looked up in the figure kept here and handed to the page's handler as plotly's
@@ -21,40 +20,33 @@ import json
 import logging
 from collections.abc import Callable
 
-import anywidget
 import plotly.graph_objects as go
 import traitlets as t
 from plotly.callbacks import Points
 
 from kit import messages as msg
-from kit.resources import map_figure_script_path, plotly_js_path, plotly_js_url
+from kit.ui.chart import Chart
 
 log = logging.getLogger("tasukeai")
 
 MAX_POINTS = 10  # points of one click looked at (plotly reports one, at most a few)
-MAX_PLOTLY_SENDS = 3  # plotly.js through the websocket, per page (outside the kit's server)
 
 ClickHandler = Callable[[object, Points], None]
 
 
-class MapFigure(anywidget.AnyWidget):
+class MapFigure(Chart):
     """A plotly figure drawn in the browser with cached plotly.js; clicks come back."""
 
-    _esm = map_figure_script_path().read_text(encoding="utf-8")
-    figure = t.Dict().tag(sync=True)
+    kind = t.Unicode("map").tag(sync=True)
     images = t.List().tag(sync=True)
-    config = t.Dict().tag(sync=True)
-    plotly_url = t.Unicode("").tag(sync=True)
     loading_text = t.Unicode(msg.MAP_LOADING).tag(sync=True)
     failed_text = t.Unicode(msg.MAP_DRAW_FAILED).tag(sync=True)
 
     def __init__(self, config: dict | None = None, **kwargs) -> None:
-        super().__init__(config=dict(config or {}), plotly_url=plotly_js_url(), **kwargs)
+        super().__init__(config=config, **kwargs)
         self._figure: go.Figure | None = None
         self._on_click: list[ClickHandler] = []
         self._on_ready: list[Callable[[], None]] = []
-        self._plotly_sent = 0
-        self.on_msg(self._message)
 
     # --- the figure, as the page's code and tests read it ---------------------------------------
     @property
@@ -95,7 +87,7 @@ class MapFigure(anywidget.AnyWidget):
         self._on_ready.append(handler)
 
     # --- messages from the browser ----------------------------------------------------------------
-    def _message(self, _widget, content, _buffers) -> None:
+    def _message(self, widget, content, buffers) -> None:
         if not isinstance(content, dict):
             return
         event = content.get("event")
@@ -104,8 +96,8 @@ class MapFigure(anywidget.AnyWidget):
         elif event == "ready":
             for handler in self._on_ready:
                 handler()
-        elif event == "plotly":
-            self._send_plotly()
+        else:
+            super()._message(widget, content, buffers)
 
     def _clicked(self, points) -> None:
         if not isinstance(points, list):
@@ -130,15 +122,3 @@ class MapFigure(anywidget.AnyWidget):
             )
             for handler in self._on_click:
                 handler(trace, found)
-
-    def _send_plotly(self) -> None:
-        """plotly.js for a page served without the kit's static file (plain Voila, JupyterLab)."""
-        if self._plotly_sent >= MAX_PLOTLY_SENDS:
-            return
-        self._plotly_sent += 1
-        try:
-            source = plotly_js_path().read_bytes()
-        except OSError:
-            log.exception("plotly.js not found")
-            return
-        self.send({"event": "plotly"}, buffers=[source])

@@ -7,7 +7,6 @@ comes from ``kit.office.compile``, ``kit.office.views``, ``kit.charts.office`` a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import ipywidgets as w
@@ -21,10 +20,10 @@ from kit.office.export import export_all
 from kit.office.folders import FolderChoice
 from kit.store.office import open_office_store
 from kit.text import escape
+from kit.ui.chart import Chart
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, kernel_loop, paragraph
 from kit.ui.context import PageContext
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 ALL = ""
 """The dropdown value of すべての年度／すべての地区 (``None`` would show an empty dropdown)."""
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -39,12 +38,6 @@ VIEWS = (
     ("meetings", None, msg.OFFICE_TAB_MEETINGS, ("meetings",)),
 )
 """(view, the table whose chart it shows, tab title, tables shown under the chart), by table key."""
-
-
-def figure_output(figure) -> dict:
-    """A display-data output drawn by the page's plotly renderer (served locally, no CDN)."""
-    data = {**json.loads(figure.to_json()), "config": PLOTLY_CONFIG}
-    return {"output_type": "display_data", "data": {PLOTLY_MIME: data}, "metadata": {}}
 
 
 def html_output(text: str) -> dict:
@@ -144,11 +137,22 @@ class OfficeApp:
             dropdown.style = {"description_width": "initial"}
             dropdown.observe(self._filter_changed, "value")
         self.summary = classed(w.HTML(), "tk-office-summary")
-        # --- views ---
-        self.view_outputs: dict[str, w.Output] = {
-            key: classed(w.Output(), "tk-office-view", f"tk-office-view-{key}") for key, *_ in VIEWS
+        # --- views: each a chart (drawn with the kit's cached plotly.js) above its tables ---
+        self.view_charts: dict[str, Chart] = {
+            key: classed(Chart(config=PLOTLY_CONFIG), "tk-office-chart")
+            for key, figure_name, *_ in VIEWS
+            if figure_name
         }
-        self.tabs = classed(w.Tab(children=list(self.view_outputs.values())), "tk-office-tabs")
+        self.view_tables: dict[str, w.Output] = {
+            key: classed(w.Output(), "tk-office-view-tables") for key, *_ in VIEWS
+        }
+        self.views: dict[str, w.VBox] = {}
+        for key, *_ in VIEWS:
+            parts = [self.view_charts[key]] if key in self.view_charts else []
+            self.views[key] = classed(
+                w.VBox([*parts, self.view_tables[key]]), "tk-office-view", f"tk-office-view-{key}"
+            )
+        self.tabs = classed(w.Tab(children=list(self.views.values())), "tk-office-tabs")
         self.tabs.titles = tuple(title for _, _, title, _ in VIEWS)
         self._stale: set[str] = set()  # views whose outputs are not drawn for the filter yet
         self.tabs.observe(guarded(self.compile_feedback)(self._tab_chosen), "selected_index")
@@ -280,13 +284,15 @@ class OfficeApp:
             return
         self._stale.discard(key)
         _key, figure_name, _title, table_names = next(v for v in VIEWS if v[0] == key)
-        outputs = []
-        figure = office_figure(figure_name, self.tables, self.plan) if figure_name else None
-        if figure is not None:
-            outputs.append(figure_output(figure))
-        for name in table_names:
-            outputs.append(html_output(table_html(self.tables[name])))
-        self.view_outputs[key].outputs = tuple(outputs)
+        if key in self.view_charts:
+            figure = office_figure(figure_name, self.tables, self.plan)
+            if figure is None:
+                self.view_charts[key].clear()
+            else:
+                self.view_charts[key].show(figure)
+        self.view_tables[key].outputs = tuple(
+            html_output(table_html(self.tables[name])) for name in table_names
+        )
 
     # --- actions --------------------------------------------------------------------------------
     def choose_folder(self, _button=None) -> Path:

@@ -26,7 +26,7 @@ from kit.meeting.tally import (
 from kit.meeting.voting import ItemSpec, Vote, VoteItem
 from kit.store import meetings as meeting_store
 from kit.text import escape
-from kit.ui.board import chart_output
+from kit.ui.chart import PROJECTOR_CONFIG, Chart
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, later, paragraph
 from kit.ui.context import PageContext
 
@@ -365,7 +365,7 @@ class VotePanel:
         self._signature: tuple | None = None
         self.turnout = classed(w.HTML(), "tk-vote-turnout")
         self.not_voted = classed(w.HTML(), "tk-vote-not-voted")
-        self.chart = classed(w.Output(), "tk-vote-chart")
+        self.chart = classed(Chart(config=PROJECTOR_CONFIG), "tk-vote-chart")
         self.table = classed(w.HTML(), "tk-vote-result-table")
         self.ties = classed(w.HTML(), "tk-vote-ties")
         self.refresh()
@@ -447,7 +447,7 @@ class VotePanel:
         close.on_click(lambda _b: setattr(self.confirm_box.layout, "display", None))
         cancel.on_click(lambda _b: setattr(self.confirm_box.layout, "display", "none"))
         confirm.on_click(guarded(self.feedback)(self._close))
-        self.chart.outputs = ()  # clear_output() left the last vote's chart drawn
+        self.chart.clear()  # the last vote's chart is not left drawn
         self.spec = None
         self.table.value = self.ties.value = ""
         self.body.children = [
@@ -505,7 +505,7 @@ class VotePanel:
                 self._draw(VIEW_ALL)
         elif self._signature is not None:
             self._signature = None
-            self.chart.outputs = ()
+            self.chart.clear()
             self.spec = None
             self.table.value = self.ties.value = ""
 
@@ -575,9 +575,8 @@ class VotePanel:
         else:
             shown = result_in_view(result, self.ctx.plan, view)
             self.spec = vote_result_spec(shown, self.ctx.plan, voters=voters)
-        # As display data with the projector's config: no plotly toolbar over the chart.
         # A plain dict: no plotly import, no validation between 締め切る and the chart.
-        self.chart.outputs = (chart_output(self.spec),)
+        self.chart.show(self.spec)
         groups = tie_groups(result)
         if voters == 0:
             self.ties.value = f"<p>{escape(msg.VOTE_NO_BALLOTS)}</p>"

@@ -1,12 +1,20 @@
-// The 支え合いマップ figure's front end (an ES module for anywidget; kit/ui/map_figure.py).
+// The kit's plotly figures, one ES module for anywidget (kit/ui/chart.py): the projector's and
+// the office's charts (``kind`` "chart") and the 支え合いマップ (``kind`` "map", kit/ui/map_figure.py).
 //
-// It draws with plotly.js loaded as a static file of the kit's server (cached by the browser
-// for a year), so plotly never travels through the websocket. The kernel sends the figure as
-// JSON and the background image only when it changes; this sends back clicks only (trace
-// number, point number, x, y). Every rule is checked in the kernel.
-// Until the map is drawn, 「地図を読み込み中…」 is shown in its place.
+// They draw with plotly.js loaded as a static file of the kit's server (cached by the browser
+// for a year), so no plotly extension is loaded with the page and plotly never travels through
+// the websocket; outside the kit's server (plain Voila, JupyterLab) it comes from the kernel,
+// once per page. The kernel sends the figure as JSON (the map: its background image only when
+// it changes); the map sends back clicks only (trace number, point number, x, y). Every rule
+// is checked in the kernel.
+//
+// A chart is a box with the plot inside (``.tk-board-chart .js-plotly-plot``); the map is the
+// plot itself (``.tk-map-figure.js-plotly-plot``). Until a figure is drawn, its loading text
+// (「地図を読み込み中…」) is shown in its place. A chart first loads plotly.js when the page is
+// idle (the page's controls come first); the map loads it at once.
 
 const SHARED = "__tkPlotly";
+const CHART_HEIGHT = 360; // a chart's height when its layout names none (as plotly's renderer)
 
 function baseUrl() {
   try {
@@ -44,8 +52,16 @@ function addScript(src) {
   });
 }
 
+function idle() {
+  return new Promise((resolve) => {
+    if (window.requestIdleCallback) window.requestIdleCallback(resolve, { timeout: 1500 });
+    else setTimeout(resolve, 200);
+  });
+}
+
 // One plotly.js per page: the server's cached file, else (plain Voila, JupyterLab) from the kernel.
-function loadPlotly(model) {
+// ``whenIdle``: a page that has none yet starts loading it once the browser is idle.
+function loadPlotly(model, whenIdle) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (window[SHARED]) return window[SHARED];
   const fromKernel = () =>
@@ -60,7 +76,8 @@ function loadPlotly(model) {
       model.send({ event: "plotly" });
     });
   const url = model.get("plotly_url");
-  const loading = (url ? addScript(baseUrl() + url) : Promise.reject(new Error("no url")))
+  const loading = (whenIdle ? idle() : Promise.resolve())
+    .then(() => (url ? addScript(baseUrl() + url) : Promise.reject(new Error("no url"))))
     .catch(fromKernel)
     .catch((error) => {
       window[SHARED] = null; // the next view may try again
@@ -70,19 +87,35 @@ function loadPlotly(model) {
   return loading;
 }
 
-// The invisible click layer comes without its grid of zeros: made here from its x and y.
+// The map's invisible click layer comes without its grid of zeros: made here from its x and y.
 function expand(trace) {
   if (trace.meta !== "click" || trace.z) return trace;
   const row = new Array((trace.x || []).length).fill(0);
   return { ...trace, z: (trace.y || []).map(() => row) };
 }
 
+// Until the view is in the page (a box appends it after it is made), at most a second.
+function attached(el) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const check = () =>
+      el.isConnected || performance.now() - started > 1000 ? resolve() : setTimeout(check, 16);
+    check();
+  });
+}
+
 function render({ model, el }) {
+  const isMap = model.get("kind") === "map";
   const status = document.createElement("div");
-  status.className = "tk-map-loading";
+  status.className = isMap ? "tk-map-loading" : "tk-chart-loading";
   status.setAttribute("role", "status");
-  status.textContent = model.get("loading_text");
   el.appendChild(status);
+  let plot = el;
+  if (!isMap) {
+    plot = document.createElement("div");
+    plot.className = "tk-chart-plot";
+    el.appendChild(plot);
+  }
   let Plotly = null;
   let drawn = false;
   let listening = false;
@@ -92,15 +125,15 @@ function render({ model, el }) {
   const showStatus = (text, failed) => {
     status.textContent = text;
     status.classList.toggle("tk-error", Boolean(failed));
-    status.style.display = "";
+    status.style.display = text ? "" : "none";
   };
 
   const clear = () => {
-    if (Plotly && drawn) Plotly.purge(el);
-    el.querySelectorAll(".plot-container, .svg-container").forEach((node) => node.remove());
-    el.classList.remove("js-plotly-plot");
+    if (Plotly && drawn) Plotly.purge(plot);
+    plot.querySelectorAll(".plot-container, .svg-container").forEach((node) => node.remove());
+    plot.classList.remove("js-plotly-plot");
     drawn = false;
-    showStatus(model.get("loading_text"), false);
+    showStatus(isMap ? model.get("loading_text") : "", false);
   };
 
   const clicked = (event) => {
@@ -119,20 +152,27 @@ function render({ model, el }) {
     if (!figure.data || !figure.data.length) return clear();
     if (!drawn) showStatus(model.get("loading_text"), false);
     try {
-      Plotly = await loadPlotly(model);
+      Plotly = await loadPlotly(model, !isMap);
     } catch (error) {
       showStatus(model.get("failed_text"), true);
       return;
     }
+    await attached(el);
     if (closed) return;
     const latest = model.get("figure") || {};
     if (latest !== figure) return; // a newer figure is queued behind this one
-    const layout = { ...(figure.layout || {}), images: model.get("images") || [], autosize: true };
-    await Plotly.react(el, figure.data.map(expand), layout, model.get("config") || {});
+    const layout = { ...(figure.layout || {}) };
+    if (isMap) {
+      layout.images = model.get("images") || [];
+      layout.autosize = true;
+    } else if (!layout.height) {
+      layout.height = CHART_HEIGHT;
+    }
+    await Plotly.react(plot, figure.data.map(expand), layout, model.get("config") || {});
     drawn = true;
     status.style.display = "none";
-    if (!listening) {
-      el.on("plotly_click", clicked);
+    if (isMap && !listening) {
+      plot.on("plotly_click", clicked);
       listening = true;
     }
   };
@@ -148,22 +188,25 @@ function render({ model, el }) {
     pendingResize = true;
     requestAnimationFrame(() => {
       pendingResize = false;
-      if (drawn && Plotly) Plotly.Plots.resize(el);
+      if (drawn && Plotly) Plotly.Plots.resize(plot);
     });
   });
   observer.observe(el);
   model.on("change:figure", draw);
-  model.on("change:images", draw);
-  // plotly.js is loaded while the passphrase is typed, once the passphrase screen is drawn.
-  const prefetch = () => loadPlotly(model).catch(() => {});
-  if (window.requestIdleCallback) window.requestIdleCallback(prefetch, { timeout: 1500 });
-  else setTimeout(prefetch, 200);
-  model.send({ event: "ready" });
+  if (isMap) {
+    model.on("change:images", draw);
+    // plotly.js is loaded while the passphrase is typed, once the passphrase screen is drawn.
+    const prefetch = () => loadPlotly(model, false).catch(() => {});
+    if (window.requestIdleCallback) window.requestIdleCallback(prefetch, { timeout: 1500 });
+    else setTimeout(prefetch, 200);
+    model.send({ event: "ready" });
+  }
+  showStatus(isMap ? model.get("loading_text") : "", false);
   draw();
   return () => {
     closed = true;
     observer.disconnect();
-    if (Plotly && drawn) Plotly.purge(el);
+    if (Plotly && drawn) Plotly.purge(plot);
   };
 }
 

@@ -10,8 +10,8 @@
 //
 // A chart is a box with the plot inside (``.tk-board-chart .js-plotly-plot``); the map is the
 // plot itself (``.tk-map-figure.js-plotly-plot``). Until a figure is drawn, its loading text
-// (「地図を読み込み中…」) is shown in its place. A chart first loads plotly.js when the page is
-// idle (the page's controls come first); the map loads it at once.
+// (「地図を読み込み中…」) is shown in its place. A chart first loads plotly.js once it is in the
+// page and the browser is idle (the page's controls come first); the map loads it at once.
 
 const SHARED = "__tkPlotly";
 const CHART_HEIGHT = 360; // a chart's height when its layout names none (as plotly's renderer)
@@ -94,14 +94,14 @@ function expand(trace) {
   return { ...trace, z: (trace.y || []).map(() => row) };
 }
 
-// Until the view is in the page (a box appends it after it is made), at most a second.
-function attached(el) {
+// Until the view is in the page, at most a second: a box appends a child's element once the
+// child is made, a few promises later (so first without a timer's delay).
+async function attached(el) {
+  for (let turn = 0; turn < 50 && !el.isConnected; turn++) await Promise.resolve();
   const started = performance.now();
-  return new Promise((resolve) => {
-    const check = () =>
-      el.isConnected || performance.now() - started > 1000 ? resolve() : setTimeout(check, 16);
-    check();
-  });
+  while (!el.isConnected && performance.now() - started < 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 16));
+  }
 }
 
 function render({ model, el }) {
@@ -149,15 +149,16 @@ function render({ model, el }) {
   const drawNow = async () => {
     if (closed) return;
     const figure = model.get("figure") || {};
-    if (!figure.data || !figure.data.length) return clear();
+    if (!figure.data) return clear(); // {}: nothing to show (a figure of no traces is drawn)
     if (!drawn) showStatus(model.get("loading_text"), false);
+    // A chart's first plotly.js waits for the page: the chart in it, then the browser idle.
+    await attached(el);
     try {
       Plotly = await loadPlotly(model, !isMap);
     } catch (error) {
       showStatus(model.get("failed_text"), true);
       return;
     }
-    await attached(el);
     if (closed) return;
     const latest = model.get("figure") || {};
     if (latest !== figure) return; // a newer figure is queued behind this one

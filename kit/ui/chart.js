@@ -112,9 +112,7 @@ function render({ model, el }) {
   el.appendChild(status);
   let plot = el;
   if (!isMap) {
-    plot = document.createElement("div");
-    plot.className = "tk-chart-plot";
-    el.appendChild(plot);
+    plot = el.appendChild(document.createElement("div")); // plotly's .js-plotly-plot
   }
   let Plotly = null;
   let drawn = false;

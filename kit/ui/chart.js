@@ -95,13 +95,26 @@ function expand(trace) {
 }
 
 // Until the view is in the page, at most a second: a box appends a child's element once the
-// child is made, a few promises later (so first without a timer's delay).
-async function attached(el) {
-  for (let turn = 0; turn < 50 && !el.isConnected; turn++) await Promise.resolve();
-  const started = performance.now();
-  while (!el.isConnected && performance.now() - started < 1000) {
-    await new Promise((resolve) => setTimeout(resolve, 16));
-  }
+// child is made, a few promises later; a ResizeObserver sees it laid out before it is painted.
+function attached(el) {
+  if (el.isConnected) return Promise.resolve();
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const finish = () => {
+      observer.disconnect();
+      clearInterval(timer);
+      resolve();
+    };
+    const observer = new ResizeObserver(() => el.isConnected && finish());
+    const timer = setInterval(() => {
+      if (el.isConnected || performance.now() - started > 1000) finish();
+    }, 16);
+    observer.observe(el);
+    (async () => {
+      for (let turn = 0; turn < 50 && !el.isConnected; turn++) await Promise.resolve();
+      if (el.isConnected) finish();
+    })();
+  });
 }
 
 function render({ model, el }) {

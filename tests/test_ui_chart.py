@@ -87,7 +87,10 @@ def test_the_facilitator_page_adds_its_plotly_warm_up_once_after_it_is_up(
     app.prepare_next()
     warm = [c for c in app.widget.children if isinstance(c, Chart)]
     assert warm == [app.plotly_warm] and app.plotly_warm.figure == PLOTLY_WARM
-    assert app.plotly_warm.layout.display == "none" and app.plotly_warm.config["staticPlot"]
+    assert (
+        app.plotly_warm.layout.display == "none"
+        and app.plotly_warm.config["displayModeBar"] is False
+    )
 
 
 def test_the_facilitator_page_opens_without_anywidget_or_plotly():

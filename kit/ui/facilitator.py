@@ -51,13 +51,16 @@ HEAVY_MODULES = ("pandas", *sorted({module for module, _ in PANEL_CLASSES.values
 PREPARE_AFTER = 2.0
 """Seconds after the page (or a phase) is shown before the next phase's panel is built."""
 PLOTLY_WARM = {
-    "data": [{"type": "bar", "x": [0], "y": [""]}],
-    "layout": {"width": 40, "height": 40, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}},
-}
-PLOTLY_WARM_CONFIG = {"staticPlot": True, "responsive": False}
-"""A tiny chart added out of sight once the page is up (:meth:`FacilitatorApp.warm_plotly`),
-so the browser has loaded and compiled plotly.js (4.7 MB) before the first real chart — not
-while the page opens, nor while the room waits for the chart."""
+    "data": [{"type": "bar", "orientation": "h", "x": [1], "y": ["準備"], "name": "準備",
+              "text": ["1"], "textposition": "outside"}],
+    "layout": {"width": 320, "height": 160, "title": {"text": "準備"}, "showlegend": True,
+               "yaxis": {"automargin": True}},
+}  # fmt: skip
+PLOTLY_WARM_CONFIG = {"displayModeBar": False, "responsive": False}
+"""A small chart added out of sight once the page is up (:meth:`FacilitatorApp.warm_plotly`),
+so the browser has loaded and compiled plotly.js (4.7 MB), and the code that draws the board's
+and the result's bars (labels, title, legend), before the first real chart — not while the page
+opens, nor while the room waits for the chart."""
 
 
 def panel_class(phase: str) -> type:

@@ -105,3 +105,14 @@ def test_a_tablet_kernel_served_by_voila_yields_the_cores_to_the_projector():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.stdout.split() == ["True", str(MEMBER_KERNEL_NICE)], out.stderr
+
+
+def test_the_tablet_page_carries_the_rule_that_hides_what_it_drew_ahead(conn, settings, plan):
+    """Outside the kit's template (plain Voila, JupyterLab) hidden panels must stay hidden."""
+    from kit.ui.common import OFFSTAGE, PAGE_RULE
+    from kit.ui.context import PageContext
+    from kit.ui.member import MemberApp
+
+    rule = MemberApp(PageContext(conn=conn, settings=settings, plan=plan)).widget.children[0]
+    assert PAGE_RULE in rule._dom_classes
+    assert f".{OFFSTAGE}, .{PAGE_RULE} {{ display: none !important; }}" in rule.value

@@ -37,6 +37,14 @@ def classed(widget: w.Widget, *classes: str) -> w.Widget:
 # A widget drawn in the page but not shown (display: none in tasukeai.css): tablets keep what
 # they built ahead in the page, hidden, so a phase change or a vote opening draws nothing new.
 OFFSTAGE = "tk-offstage"
+PAGE_RULE = "tk-page-rule"
+
+
+def offstage_rule() -> w.HTML:
+    """The rule that hides :data:`OFFSTAGE`, in the page itself: the kit's template has it
+    too, but a page served by plain Voila or opened in JupyterLab would show every panel."""
+    rule = f"<style>.{OFFSTAGE}, .{PAGE_RULE} {{ display: none !important; }}</style>"
+    return html(rule, PAGE_RULE)  # it hides its own box too: no blank line on the page
 
 
 def set_offstage(widget: w.Widget, hidden: bool) -> None:

@@ -25,6 +25,7 @@ from kit.ui.common import (
     heading,
     html,
     kernel_loop,
+    offstage_rule,
     paragraph,
     set_offstage,
     widgets_connected,
@@ -103,7 +104,12 @@ class MemberApp:
         self.task_box.layout.display = "none"
         self.widget = classed(
             w.VBox(
-                [heading(msg.APP_NAME, cls="tk-app-title", lean=True), self.join_box, self.task_box]
+                [
+                    offstage_rule(),
+                    heading(msg.APP_NAME, cls="tk-app-title", lean=True),
+                    self.join_box,
+                    self.task_box,
+                ]
             ),
             "tk-page",
             "tk-member-page",

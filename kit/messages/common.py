@@ -58,6 +58,8 @@ KEY_REQUIRED_BODY = (
     "このページは進行役・事務局のためのページです。タブレットの方は参加用のページを開いてください。"
 )
 KEY_WRONG = "鍵が違います。"
+PAGE_OPENING = "開いています…"
+"""A keyed page built ahead, in the moment before its kernel has checked who opened it."""
 
 # --- pages ---------------------------------------------------------------------------------
 MEMBER_PAGE_TITLE = "参加者のページ"

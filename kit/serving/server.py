@@ -7,8 +7,11 @@ What this adds to plain Voila, and why (figures in ``bench/``; see VOILA_NOTES.m
   removed (nothing on our pages uses those icons), plus the kit's large-text stylesheet;
 - a kernel pool sized for the meeting: ``member_pool_size`` member-page kernels (one per
   tablet expected) are started ahead, one per core at a time so the first is ready within
-  seconds, and only a small reserve is kept once they are handed out; IPC transport (no TCP port races when
-  many kernels start at once), a long IOPub timeout, idle kernels of closed tabs culled;
+  seconds, and only a small reserve is kept once they are handed out; one kernel of the
+  facilitator's page (進行役のページ) is kept ready too, its notebook run ahead, and shows
+  its controls only once the kernel itself has checked whom it was handed to
+  (:class:`kit.ui.pages.HeldPage`); IPC transport (no TCP port races when many kernels
+  start at once), a long IOPub timeout, idle kernels of closed tabs culled;
 - each page loads only the front-end extensions it needs: the widget manager, and where a
   page has charts (projector, map, office) the small anywidget extension; no page loads
   plotly's 4.7 MB extension: the charts draw with plotly.js served as one static file,
@@ -21,6 +24,7 @@ What this adds to plain Voila, and why (figures in ``bench/``; see VOILA_NOTES.m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import hashlib
 import json
@@ -28,10 +32,12 @@ import os
 import re
 import shutil
 import sys
+import time
+from collections import deque
 from pathlib import Path
 
 from jupyter_server._tz import utcnow
-from traitlets import Int
+from traitlets import Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 from kit.resources import (
@@ -61,6 +67,18 @@ OFFICE_NOTEBOOK = "office.ipynb"
 SKIPPED_IMPORTS = ("rfc3987_syntax",)
 # Spare member kernels kept ready once the pool started ahead has been handed out.
 POOL_RESERVE = 2
+KEYED_POOL = {FACILITATOR_NOTEBOOK: 1}
+"""Keyed pages whose kernel is kept ready (one each): the projector's page, opened at the
+start and reloaded during a meeting. Not the map or office page: each kernel is another
+110–150 MiB, and with 40 tablets joined the laptop's server is at ~2.6 of its 2.7 GiB; they
+are opened once or twice a meeting, the projector's page is what the room waits for."""
+KEYED_REFILL_DELAY = 5.0
+"""Seconds after a keyed page's kernel is handed out before its replacement starts: the page
+being opened has the laptop's cores first. A request that needs the replacement sooner
+starts it at once."""
+FIRST_MEMBERS_WAIT = 60.0
+"""At most this many seconds does a keyed page's first pooled kernel wait for the member
+pool's first kernels to start (they go first: tablets may be waiting)."""
 # Front-end (JupyterLab) extensions each page needs; any other notebook gets them all.
 WIDGET_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 # The charts and the map figure are anywidgets drawn with the static plotly.js (kit/ui/chart.py):
@@ -143,10 +161,14 @@ def voila_config(settings: Settings):
     from traitlets.config import Config
 
     config = Config()
-    config.VoilaKernelManager.kernel_pools_config = {
+    pools = {
         MEMBER_NOTEBOOK: {"pool_size": max(settings.member_pool_size, 0)},
         "default": {"pool_size": 0},
     }
+    if settings.member_pool_size > 0:  # no pool at all (--pool 0): every page starts its kernel
+        pools.update({name: {"pool_size": size} for name, size in KEYED_POOL.items()})
+    config.VoilaKernelManager.kernel_pools_config = pools
+    config.MeetingPool.keyed_pages = list(KEYED_POOL)
     config.VoilaConfiguration.file_allowlist = []
     return config
 
@@ -210,6 +232,55 @@ def page_config_hook(
     return config
 
 
+class StartSlots:
+    """At most ``size`` pooled kernels starting at once, in turn; a waiter with ``first=True``
+    (a keyed page's kernel) goes ahead of those in the queue."""
+
+    def __init__(self, size: int) -> None:
+        self.free = max(size, 1)
+        self._queues: tuple[deque, deque] = (deque(), deque())  # first, in turn
+
+    async def acquire(self, *, first: bool = False) -> None:
+        if self.free > 0 and not any(self._queues):
+            self.free -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._queues[0 if first else 1].append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # given a slot while being cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        for queue in self._queues:
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():  # a cancelled waiter is skipped
+                    waiter.set_result(None)
+                    return
+        self.free += 1
+
+    @contextlib.asynccontextmanager
+    async def slot(self, *, first: bool = False):
+        await self.acquire(first=first)
+        try:
+            yield
+        finally:
+            self.release()
+
+
+async def _first_of(events: list[asyncio.Event], timeout: float | None) -> None:
+    """Wait until one of ``events`` is set, or ``timeout`` seconds."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
 class MeetingPool(Configurable):
     """Mixed into Voila's pooled kernel manager: a pool sized for the meeting.
 
@@ -218,18 +289,36 @@ class MeetingPool(Configurable):
     second instead of all of them together at the end. Each kernel handed out lowers the
     target by one, down to ``reserve`` spares: a room of 40 tablets finds 40 ready
     kernels, and the pool does not start 40 more behind them while they join.
+
+    A keyed page's pooled kernel (``keyed_pages``, :data:`KEYED_POOL`) starts once the
+    member pool's first kernels have started, ahead of the member kernels still waiting;
+    its replacement starts ``refill_delay`` seconds after it is handed out — at once when
+    a request is already waiting for it (a second reload), without waiting for a slot, as
+    a kernel started for that request would.
     """
 
     reserve = Int(POOL_RESERVE, config=True, help="Spare kernels kept once the pool is used.")
     start_slots = Int(
         max(os.cpu_count() or 1, 1), config=True, help="Pooled kernels starting at once."
     )
+    keyed_pages = List(
+        Unicode(), config=True, help="Pooled pages started after the member pool's first kernels."
+    )
+    refill_delay = Float(
+        KEYED_REFILL_DELAY,
+        config=True,
+        help="Seconds after a keyed page's kernel is handed out before its replacement starts.",
+    )
 
-    def _meeting_slots(self) -> asyncio.Semaphore:
+    def _meeting_slots(self) -> StartSlots:
         if getattr(self, "_kit_slots", None) is None:
-            self._kit_slots = asyncio.Semaphore(max(self.start_slots, 1))
+            self._kit_slots = StartSlots(self.start_slots)
             self._kit_handed_out: dict[str, int] = {}
             self._kit_ahead: dict[str, int] = {}
+            self._kit_member_starts = 0
+            self._kit_members_started = asyncio.Event()
+            self._kit_wake: dict[str, list[asyncio.Event]] = {}
+            self._kit_last_handout: dict[str, float] = {}
         return self._kit_slots
 
     def fill_if_needed(
@@ -250,8 +339,12 @@ class MeetingPool(Configurable):
 
     async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
         self._meeting_slots()
+        for wake in self._kit_wake.get(notebook_name, [])[:1]:
+            wake.set()  # the kernel this request will get may still be waiting its turn
         self._kit_handed_out[notebook_name] = self._kit_handed_out.get(notebook_name, 0) + 1
         rendered = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        if notebook_name in self.keyed_pages:
+            self._kit_last_handout[notebook_name] = time.monotonic()
         self._handed_out_now(rendered[2])
         return rendered
 
@@ -264,8 +357,41 @@ class MeetingPool(Configurable):
         except KeyError:  # already gone: the page reloads by itself
             pass
 
+    def _first_members_started(self) -> bool:
+        members = self._kit_ahead.get(
+            MEMBER_NOTEBOOK,
+            self.kernel_pools_config.get(MEMBER_NOTEBOOK, {}).get("pool_size", 0),
+        )
+        return self._kit_member_starts >= min(max(self.start_slots, 1), members)
+
+    async def _keyed_turn(self, notebook_path: str) -> bool:
+        """Wait until a keyed page's pooled kernel may start (see the class docstring);
+        True when a request is waiting for it."""
+        wake = asyncio.Event()
+        waiting = self._kit_wake.setdefault(notebook_path, [])
+        waiting.append(wake)
+        try:
+            handed_out = self._kit_last_handout.get(notebook_path)
+            if handed_out is not None:
+                pause = self.refill_delay - (time.monotonic() - handed_out)
+                if pause > 0:
+                    await _first_of([wake], pause)
+            if not wake.is_set() and not self._first_members_started():
+                await _first_of([wake, self._kit_members_started], FIRST_MEMBERS_WAIT)
+            return wake.is_set()
+        finally:
+            waiting.remove(wake)
+
     async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs):
-        async with self._meeting_slots():
+        slots = self._meeting_slots()
+        keyed = kernel_id is None and notebook_path in self.keyed_pages
+        wanted = keyed and await self._keyed_turn(notebook_path)
+        # A request waiting for this kernel starts it at once, as it would start its own.
+        async with contextlib.nullcontext() if wanted else slots.slot(first=keyed):
+            if notebook_path == MEMBER_NOTEBOOK and kernel_id is None:
+                self._kit_member_starts += 1
+                if self._first_members_started():
+                    self._kit_members_started.set()
             content = await super()._initialize(notebook_path, kernel_id, **kwargs)
             try:
                 await asyncio.shield(content["task"])  # the page is rendered: the slot is free

@@ -209,6 +209,7 @@ class _FrontEnd:
     watching = False
     connected = False
     ready_at = 0.0  # time.monotonic() after which the page has made the widgets it was sent
+    before_states: list[Callable[[], None]] = []  # see before_widget_states
 
 
 def watch_widget_front_end() -> None:
@@ -224,6 +225,11 @@ def watch_widget_front_end() -> None:
         return
 
     def answered(message) -> None:
+        for check in list(_FrontEnd.before_states):
+            try:
+                check()
+            except Exception:  # noqa: BLE001 - a check decides for itself what failing means
+                log.exception("widget state check failed")
         w.Widget._handle_control_comm_msg(message)
         _FrontEnd.connected = True
         _FrontEnd.ready_at = time.monotonic() + STATES_READ_SECONDS
@@ -236,6 +242,13 @@ def watch_widget_front_end() -> None:
     _FrontEnd.watching = True
     # JupyterLab's widget manager connects before any cell runs: already there
     _FrontEnd.connected = w.Widget._control_comm is not None
+
+
+def before_widget_states(check: Callable[[], None]) -> None:
+    """Run ``check`` whenever the page's widget manager asks the kernel something — first of
+    all for every widget's state — before it is answered. A keyed page built ahead decides
+    there, at the latest, whether its browser may see its widgets (:class:`kit.ui.pages.HeldPage`)."""
+    _FrontEnd.before_states.append(check)
 
 
 def widgets_connected() -> bool:

@@ -242,6 +242,16 @@ class FacilitatorApp:
         self.header.layout.display = None
         self.refresh()
 
+    def catch_up(self) -> None:
+        """Show what a page opened now would: built ahead in a pooled kernel (minutes or hours
+        before it is handed out), the page may hold an older meeting and yesterday's date."""
+        self.setup.catch_up()
+        current = store.latest_meeting(self.ctx.conn)
+        if current is not None and current.id != self.ctx.meeting_id:
+            self._meeting_chosen(current.id)
+        else:
+            self.refresh()
+
     def _larger_text(self, larger: bool) -> None:
         """The projector's larger-text toggle (for a big room or a dim projector)."""
         (self.widget.add_class if larger else self.widget.remove_class)("tk-larger-text")
@@ -357,8 +367,9 @@ class SetupForm:
             w.Text(description=msg.SETUP_TITLE, placeholder=msg.SETUP_TITLE_PLACEHOLDER),
             "tk-setup-title",
         )
+        self.built_on = dt.date.today().isoformat()
         self.date = classed(
-            w.Text(description=msg.SETUP_DATE, value=dt.date.today().isoformat()), "tk-setup-date"
+            w.Text(description=msg.SETUP_DATE, value=self.built_on), "tk-setup-date"
         )
         self.agenda = classed(w.Textarea(description=msg.SETUP_AGENDA), "tk-setup-agenda")
         self.create = big_button(msg.SETUP_CREATE, "tk-setup-create")
@@ -414,6 +425,15 @@ class SetupForm:
         ]
         if options != list(self.existing.options):
             self.existing.options = options
+
+    def catch_up(self) -> None:
+        """The form built on an earlier day, its date untouched: today's date instead."""
+        today = dt.date.today().isoformat()
+        if self.date.value == self.built_on != today:
+            self.date.value = self.built_on = today
+        if store.latest_meeting(self.ctx.conn) is not None and self.widget.selected_index == 0:
+            self.widget.selected_index = None  # as a page opened now (its meeting is shown)
+        self.refresh()
 
     def _district_picked(self, change) -> None:
         if change["new"]:  # a known district: the typed name would be ignored, so clear it

@@ -2,12 +2,18 @@
 
 Each reads the settings from the environment that ``tasukeai serve`` gave the kernel,
 opens its own store connection, checks access *in the kernel* and displays one app.
-A refused page builds no facilitator widgets, so no crafted message can reach them.
+A refused page builds no facilitator widgets, so no crafted message can reach them. A
+keyed page built ahead in a pooled kernel (:class:`HeldPage`) has built them before any
+browser asked; it shows them only once the kernel has found that it was handed to a live
+facilitator session, and closes every one of them otherwise — before any widget's state
+is sent.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 
 import ipywidgets as w
 from IPython.display import display
@@ -18,8 +24,25 @@ from kit.plan import load_plan
 from kit.settings import Settings, load_settings
 from kit.store import open_store
 from kit.ui import resend
-from kit.ui.common import StorePoller, classed, heading, paragraph, watch_widget_front_end
+from kit.ui.common import (
+    StorePoller,
+    before_widget_states,
+    classed,
+    heading,
+    paragraph,
+    watch_widget_front_end,
+)
 from kit.ui.context import PageContext
+
+log = logging.getLogger("tasukeai")
+
+HANDOUT_POLL = 0.1
+"""Seconds between a held page's looks at the store for the browser it was handed to (a
+cheap ``PRAGMA data_version``; the row is read only when it moved)."""
+HELD_REFRESH = 3.0
+"""While held, the app re-reads the store at most this often (not every poll): the room's
+writes cost the pooled kernel little, and the page is at most this far behind when shown."""
+SESSION_CHECK = 2.0
 
 
 def page_context(settings: Settings | None = None) -> PageContext:
@@ -29,6 +52,12 @@ def page_context(settings: Settings | None = None) -> PageContext:
     return PageContext(
         conn=open_store(settings.db_path), settings=settings, plan=load_plan(settings.plan_path)
     )
+
+
+def built_ahead(environ: dict[str, str] | None = None) -> bool:
+    """True in a kernel Voila started for its pool, before any request (``VOILA_PREHEAT``)."""
+    environ = os.environ if environ is None else environ
+    return environ.get("VOILA_PREHEAT") == "True"
 
 
 def refusal() -> w.Widget:
@@ -79,17 +108,21 @@ def _keep_ids(*widgets: w.Widget) -> set[str]:
     return kept
 
 
-def end_keyed_page(container: w.Box, message_title: str, message_body: str) -> None:
-    """The session ended (key rotated): close every widget of this kernel but a notice.
+def end_keyed_page(
+    container: w.Box, message_title: str, message_body: str, *, notice: w.Widget | None = None
+) -> None:
+    """The session ended (key rotated): close every widget of this kernel but a notice
+    (``notice``, when it was built beforehand).
 
     A keyed page is a kernel of its own, so every widget in it belongs to the page: once
     closed, no crafted message can reach a facilitator callback any more.
     """
-    notice = classed(
-        w.VBox([heading(message_title, cls="tk-app-title"), paragraph(message_body)]),
-        "tk-page",
-        "tk-refused",
-    )
+    if notice is None:
+        notice = classed(
+            w.VBox([heading(message_title, cls="tk-app-title"), paragraph(message_body)]),
+            "tk-page",
+            "tk-refused",
+        )
     kept = _keep_ids(container, notice)
     from ipywidgets.widgets.widget import _instances
 
@@ -139,6 +172,12 @@ def facilitator_page(
 
 def _keyed_page(app_factory, settings: Settings | None, query_string: str | None, show: bool):
     ctx = page_context(settings)
+    kernel_id = this_kernel_id()
+    if show and kernel_id and built_ahead() and access.page_kernel(ctx.conn, kernel_id) is None:
+        app = app_factory(ctx)  # the slow part, done while no browser waits
+        app.held = HeldPage(ctx, kernel_id, app)
+        display(app.held.container)
+        return app
     if not has_facilitator_key(ctx, query_string):
         widget = refusal()
         if show:
@@ -146,21 +185,106 @@ def _keyed_page(app_factory, settings: Settings | None, query_string: str | None
         return widget
     app = app_factory(ctx)
     if show:
-        kernel_id = this_kernel_id()
         if kernel_id and access.page_kernel(ctx.conn, kernel_id) is not None:
             container = w.VBox([app.widget])
-
-            def check_session() -> None:
-                if not access.kernel_is_facilitator(ctx.conn, kernel_id):
-                    watch.stop()
-                    end_keyed_page(container, msg.SESSION_ENDED_TITLE, msg.SESSION_ENDED_BODY)
-
-            watch = StorePoller(ctx.conn, check_session, 2.0).start()
-            app.session_watch = watch
+            watch_session(ctx, kernel_id, app, container)
             display(container)
         else:
             display(app.widget)
     return app
+
+
+def watch_session(ctx: PageContext, kernel_id: str, app, container: w.Box) -> StorePoller:
+    """End the page (:func:`end_keyed_page`) once its facilitator session is gone."""
+
+    def check_session() -> None:
+        if not access.kernel_is_facilitator(ctx.conn, kernel_id):
+            watch.stop()
+            _stop_polling(app)
+            end_keyed_page(container, msg.SESSION_ENDED_TITLE, msg.SESSION_ENDED_BODY)
+
+    watch = StorePoller(ctx.conn, check_session, SESSION_CHECK).start()
+    app.session_watch = watch
+    return watch
+
+
+def _stop_polling(app) -> None:
+    poller = getattr(app, "poller", None)
+    if poller is not None:
+        poller.stop()
+
+
+class HeldPage:
+    """A keyed page built ahead in a pooled kernel, shown only to a facilitator.
+
+    The app is built before any request exists, but the page shows only 「開いています…」:
+    the HTML Voila renders ahead names this box, never an app widget. When the server hands
+    the kernel to a browser it writes the kernel's ``page_kernels`` row; the kernel reads it
+    (every :data:`HANDOUT_POLL` s, and at the latest when the browser's widget manager first
+    asks for the widgets' state, before it is answered): a live facilitator session → the
+    app (brought up to date) goes into the box, and the session is watched as on any keyed
+    page; anything else → the refusal, and every other widget of the kernel is closed, so
+    none of their state is ever sent and no crafted message reaches their callbacks.
+    Nothing but the box's children changes after that: widgets made while the page's
+    websocket opens would be refused by the browser (:func:`kit.ui.common.widgets_connected`).
+    """
+
+    def __init__(self, ctx: PageContext, kernel_id: str, app) -> None:
+        self.ctx = ctx
+        self.kernel_id = kernel_id
+        self.app = app
+        self.decided: str | None = None  # "shown" or "refused"
+        self.refused = refusal()  # built now too: refusing then only changes the box
+        self.container = classed(
+            w.VBox([paragraph(msg.PAGE_OPENING, cls="tk-page-opening")]), "tk-page-holder"
+        )
+        poller = getattr(app, "poller", None)
+        if poller is not None:
+            poller.interval = HELD_REFRESH
+        self.watch = StorePoller(ctx.conn, self.check, HANDOUT_POLL).start()
+        before_widget_states(self.decide)
+
+    def check(self) -> None:
+        """One look at the store: decide once the kernel has been handed out."""
+        if self.decided is None and access.page_kernel(self.ctx.conn, self.kernel_id):
+            self.decide()
+
+    def decide(self) -> None:
+        """Show the app to a live facilitator session; refuse anything else (a kernel not
+        handed out yet has no browser that may see it)."""
+        if self.decided is not None:
+            return
+        self.watch.stop()
+        try:
+            allowed = access.kernel_is_facilitator(self.ctx.conn, self.kernel_id)
+        except sqlite3.Error:
+            log.exception("could not check whom a keyed page was handed to")
+            allowed = False
+        if allowed:
+            self._show()
+        else:
+            self._refuse()
+
+    def _show(self) -> None:
+        self.decided = "shown"
+        catch_up = getattr(self.app, "catch_up", None) or getattr(self.app, "refresh", None)
+        if catch_up is not None:
+            try:
+                catch_up()
+            except Exception:  # noqa: BLE001 - the page's own polling shows it again
+                log.exception("bringing a held page up to date failed")
+        poller = getattr(self.app, "poller", None)
+        if poller is not None:
+            poller.interval = self.ctx.settings.poll_seconds
+        self.container.children = (self.app.widget,)
+        watch_session(self.ctx, self.kernel_id, self.app, self.container)
+
+    def _refuse(self) -> None:
+        self.decided = "refused"
+        _stop_polling(self.app)
+        end_keyed_page(
+            self.container, msg.KEY_REQUIRED_TITLE, msg.KEY_REQUIRED_BODY, notice=self.refused
+        )
 
 
 def map_page(

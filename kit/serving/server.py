@@ -72,7 +72,7 @@ KEYED_POOL = {FACILITATOR_NOTEBOOK: 1}
 start and reloaded during a meeting. Not the map or office page: each kernel is another
 110–150 MiB, and with 40 tablets joined the laptop's server is at ~2.6 of its 2.7 GiB; they
 are opened once or twice a meeting, the projector's page is what the room waits for."""
-KEYED_REFILL_DELAY = 5.0
+KEYED_REFILL_DELAY = 3.0
 """Seconds after a keyed page's kernel is handed out before its replacement starts: the page
 being opened has the laptop's cores first. A request that needs the replacement sooner
 starts it at once."""
@@ -271,11 +271,16 @@ class StartSlots:
             self.release()
 
 
-async def _first_of(events: list[asyncio.Event], timeout: float | None) -> None:
-    """Wait until one of ``events`` is set, or ``timeout`` seconds."""
+async def _until(events: list[asyncio.Event], *, task=None, timeout: float | None = None):
+    """Wait until one of ``events`` is set or ``task`` (never cancelled here) is done, or
+    ``timeout`` seconds."""
     waits = [asyncio.ensure_future(event.wait()) for event in events]
     try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(
+            [*waits, *([task] if task is not None else [])],
+            timeout=timeout,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
     finally:
         for wait in waits:
             wait.cancel()
@@ -293,8 +298,8 @@ class MeetingPool(Configurable):
     A keyed page's pooled kernel (``keyed_pages``, :data:`KEYED_POOL`) starts once the
     member pool's first kernels have started, ahead of the member kernels still waiting;
     its replacement starts ``refill_delay`` seconds after it is handed out — at once when
-    a request is already waiting for it (a second reload), without waiting for a slot, as
-    a kernel started for that request would.
+    a request is already waiting for it (a second reload), without waiting for a slot and
+    with the page sent as its notebook runs, as a kernel started for that request would.
     """
 
     reserve = Int(POOL_RESERVE, config=True, help="Spare kernels kept once the pool is used.")
@@ -364,40 +369,52 @@ class MeetingPool(Configurable):
         )
         return self._kit_member_starts >= min(max(self.start_slots, 1), members)
 
-    async def _keyed_turn(self, notebook_path: str) -> bool:
-        """Wait until a keyed page's pooled kernel may start (see the class docstring);
-        True when a request is waiting for it."""
+    async def _keyed_turn(self, notebook_path: str, wake: asyncio.Event) -> None:
+        """Wait until a keyed page's pooled kernel may start (see the class docstring), or
+        until ``wake``: a request is waiting for it."""
+        handed_out = self._kit_last_handout.get(notebook_path)
+        if handed_out is not None:
+            pause = self.refill_delay - (time.monotonic() - handed_out)
+            if pause > 0:
+                await _until([wake], timeout=pause)
+        if not wake.is_set() and not self._first_members_started():
+            await _until([wake, self._kit_members_started], timeout=FIRST_MEMBERS_WAIT)
+
+    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs):
+        slots = self._meeting_slots()
+        if kernel_id is not None or notebook_path not in self.keyed_pages:
+            async with slots.slot():
+                if notebook_path == MEMBER_NOTEBOOK and kernel_id is None:
+                    self._kit_member_starts += 1
+                    if self._first_members_started():
+                        self._kit_members_started.set()
+                content = await super()._initialize(notebook_path, kernel_id, **kwargs)
+                try:
+                    await asyncio.shield(content["task"])  # the page is rendered: the slot is free
+                except Exception:  # noqa: BLE001 - the request that takes this kernel reports it
+                    pass
+            return content
+        # A keyed page: after its turn, ahead of the member kernels waiting for a slot. A
+        # request waiting for it (``wake``) gets it at once, its page sent as the notebook
+        # runs — as the kernel it would otherwise start for itself, without a slot.
         wake = asyncio.Event()
         waiting = self._kit_wake.setdefault(notebook_path, [])
         waiting.append(wake)
         try:
-            handed_out = self._kit_last_handout.get(notebook_path)
-            if handed_out is not None:
-                pause = self.refill_delay - (time.monotonic() - handed_out)
-                if pause > 0:
-                    await _first_of([wake], pause)
-            if not wake.is_set() and not self._first_members_started():
-                await _first_of([wake, self._kit_members_started], FIRST_MEMBERS_WAIT)
-            return wake.is_set()
+            await self._keyed_turn(notebook_path, wake)
+            if wake.is_set():
+                return await super()._initialize(notebook_path, kernel_id, **kwargs)
+            await slots.acquire(first=True)
+            try:
+                content = await super()._initialize(notebook_path, kernel_id, **kwargs)
+            except BaseException:
+                slots.release()
+                raise
+            content["task"].add_done_callback(lambda _task: slots.release())
+            await _until([wake], task=content["task"])
+            return content
         finally:
             waiting.remove(wake)
-
-    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs):
-        slots = self._meeting_slots()
-        keyed = kernel_id is None and notebook_path in self.keyed_pages
-        wanted = keyed and await self._keyed_turn(notebook_path)
-        # A request waiting for this kernel starts it at once, as it would start its own.
-        async with contextlib.nullcontext() if wanted else slots.slot(first=keyed):
-            if notebook_path == MEMBER_NOTEBOOK and kernel_id is None:
-                self._kit_member_starts += 1
-                if self._first_members_started():
-                    self._kit_members_started.set()
-            content = await super()._initialize(notebook_path, kernel_id, **kwargs)
-            try:
-                await asyncio.shield(content["task"])  # the page is rendered: the slot is free
-            except Exception:  # noqa: BLE001 - the request that takes this kernel reports it
-                pass
-        return content
 
 
 class CachedStatic:

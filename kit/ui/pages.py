@@ -123,13 +123,13 @@ def end_keyed_page(
             "tk-page",
             "tk-refused",
         )
-    kept = _keep_ids(container, notice)
+    container.children = (notice,)
+    kept = _keep_ids(container)  # the box and the notice: the page's old content is closed
     from ipywidgets.widgets.widget import _instances
 
     for model_id, widget in list(_instances.items()):
         if model_id not in kept:
             widget.close()
-    container.children = (notice,)
 
 
 # A tablet's kernel yields the laptop's cores to the server and the projector's kernel, which
@@ -208,6 +208,14 @@ def watch_session(ctx: PageContext, kernel_id: str, app, container: w.Box) -> St
     return watch
 
 
+def _close_tree(widget: w.Widget) -> None:
+    """Close ``widget`` and the widgets in it (not their Layout and style models, which
+    may be shared)."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
 def _stop_polling(app) -> None:
     poller = getattr(app, "poller", None)
     if poller is not None:
@@ -276,7 +284,10 @@ class HeldPage:
         poller = getattr(self.app, "poller", None)
         if poller is not None:
             poller.interval = self.ctx.settings.poll_seconds
+        opening = self.container.children
         self.container.children = (self.app.widget,)
+        for widget in (*opening, self.refused):
+            _close_tree(widget)  # not needed any more (closing changes, it makes no widget)
         watch_session(self.ctx, self.kernel_id, self.app, self.container)
 
     def _refuse(self) -> None:

@@ -58,6 +58,7 @@ def test_held_page_shows_nothing_of_the_app_until_handed_out(conn, settings, mee
     assert held.decided is None
     assert held.container.children == (only,)
     assert app.poller.interval == pages.HELD_REFRESH  # the room's writes cost it little
+    assert app.ctx.built_ahead  # heavy imports (pandas…) wait until it is shown
 
 
 def test_handed_to_a_facilitator_session_it_shows_the_controls(
@@ -70,6 +71,7 @@ def test_handed_to_a_facilitator_session_it_shows_the_controls(
     assert app.held.container.children == (app.widget,)
     assert app.next_button.comm is not None  # the controls are alive
     assert app.poller.interval == settings.poll_seconds
+    assert not app.ctx.built_ahead
     assert app.session_watch is not None
     app.next_button.click()
     assert store.get_phase(conn, meeting.id) == "issues"

@@ -23,6 +23,9 @@ class PageContext:
     kernel_id: str | None = None  # VOILA_KERNEL_ID: the server's page_kernels row says who opened it
     device: str | None = None  # the hash of the browser's device secret (tests set it directly)
     client_address: str = ""
+    built_ahead: bool = False
+    """Built in a pooled kernel before any request (:class:`kit.ui.pages.HeldPage`): what is
+    only needed once the page is shown (heavy imports) waits until then."""
 
 
 class Panel(Protocol):

@@ -174,6 +174,7 @@ def _keyed_page(app_factory, settings: Settings | None, query_string: str | None
     ctx = page_context(settings)
     kernel_id = this_kernel_id()
     if show and kernel_id and built_ahead() and access.page_kernel(ctx.conn, kernel_id) is None:
+        ctx.built_ahead = True
         app = app_factory(ctx)  # the slow part, done while no browser waits
         app.held = HeldPage(ctx, kernel_id, app)
         display(app.held.container)

@@ -29,8 +29,10 @@ from kit.ui.common import (
     before_widget_states,
     classed,
     heading,
+    later,
     paragraph,
     watch_widget_front_end,
+    widgets_connected,
 )
 from kit.ui.context import PageContext
 
@@ -234,8 +236,10 @@ class HeldPage:
     app (brought up to date) goes into the box, and the session is watched as on any keyed
     page; anything else → the refusal, and every other widget of the kernel is closed, so
     none of their state is ever sent and no crafted message reaches their callbacks.
-    Nothing but the box's children changes after that: widgets made while the page's
-    websocket opens would be refused by the browser (:func:`kit.ui.common.widgets_connected`).
+    Only the box's children change then: the app is brought up to date (which may make
+    widgets) once the browser's widget manager takes new ones
+    (:func:`kit.ui.common.widgets_connected`); while held it re-reads the store every
+    :data:`HELD_REFRESH` s, so it is at most that far behind until then.
     """
 
     def __init__(self, ctx: PageContext, kernel_id: str, app) -> None:
@@ -276,6 +280,19 @@ class HeldPage:
 
     def _show(self) -> None:
         self.decided = "shown"
+        opening = self.container.children
+        self.container.children = (self.app.widget,)
+        for widget in (*opening, self.refused):
+            _close_tree(widget)  # not needed any more (closing changes, it makes no widget)
+        watch_session(self.ctx, self.kernel_id, self.app, self.container)
+        self._catch_up_when_connected()
+
+    def _catch_up_when_connected(self) -> None:
+        """Bring the app up to date (it may make widgets: a new meeting's panel, new cards)
+        once the browser's widget manager takes new widgets, not while the page loads."""
+        if not widgets_connected():
+            later(HANDOUT_POLL, self._catch_up_when_connected)
+            return
         catch_up = getattr(self.app, "catch_up", None) or getattr(self.app, "refresh", None)
         if catch_up is not None:
             try:
@@ -285,11 +302,6 @@ class HeldPage:
         poller = getattr(self.app, "poller", None)
         if poller is not None:
             poller.interval = self.ctx.settings.poll_seconds
-        opening = self.container.children
-        self.container.children = (self.app.widget,)
-        for widget in (*opening, self.refused):
-            _close_tree(widget)  # not needed any more (closing changes, it makes no widget)
-        watch_session(self.ctx, self.kernel_id, self.app, self.container)
 
     def _refuse(self) -> None:
         self.decided = "refused"

@@ -635,6 +635,9 @@ def run_voila(settings: Settings, runtime_dir: Path, *, sockets: list | None = N
     """Run the server in this process until it is stopped (Ctrl+C / SIGTERM), on the
     already bound ``sockets`` when given (else Voila binds ``settings.port`` itself)."""
     skip_slow_imports()
+    # Voila gives each page's kernel its request's query string; a pooled kernel, started
+    # before any request, would otherwise inherit one from whoever started the server.
+    os.environ.pop("QUERY_STRING", None)
     os.environ.update(prepare_environment(settings, runtime_dir))
     guard.configure(settings)
     guard.install_log_redaction()

@@ -75,8 +75,9 @@ def test_a_loading_tablet_builds_no_widget_until_its_page_can_take_them(
     app.code.value, app.name.value = meeting.join_code, "はな"
     app.join_button.click()
     loop, connected = _Loop(), [False]
-    monkeypatch.setattr(member, "kernel_loop", lambda: loop)
-    monkeypatch.setattr(member, "widgets_connected", lambda: connected[0])
+    monkeypatch.setattr(common, "kernel_loop", lambda: loop)
+    for module in (member, common):
+        monkeypatch.setattr(module, "widgets_connected", lambda: connected[0])
     meetings.set_phase(conn, meeting.id, "issues")
     before = set(_instances)
     app.refresh()

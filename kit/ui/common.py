@@ -34,15 +34,15 @@ def classed(widget: w.Widget, *classes: str) -> w.Widget:
     return widget
 
 
-# A widget drawn in the page but not shown (display: none in tasukeai.css): tablets keep what
+# A widget drawn in the page but not shown (display: none, by offstage_rule): tablets keep what
 # they built ahead in the page, hidden, so a phase change or a vote opening draws nothing new.
 OFFSTAGE = "tk-offstage"
 PAGE_RULE = "tk-page-rule"
 
 
 def offstage_rule() -> w.HTML:
-    """The rule that hides :data:`OFFSTAGE`, in the page itself: the kit's template has it
-    too, but a page served by plain Voila or opened in JupyterLab would show every panel."""
+    """The rule that hides :data:`OFFSTAGE`, in the page itself rather than the kit's
+    template: a page served by plain Voila or opened in JupyterLab hides them too."""
     rule = f"<style>.{OFFSTAGE}, .{PAGE_RULE} {{ display: none !important; }}</style>"
     return html(rule, PAGE_RULE)  # it hides its own box too: no blank line on the page
 
@@ -271,6 +271,20 @@ def widgets_connected() -> bool:
     if not _FrontEnd.watching:
         return True
     return _FrontEnd.connected and time.monotonic() >= _FrontEnd.ready_at
+
+
+def when_widgets_connected(callback: Callable[[], object], every: float = 0.05) -> None:
+    """Run ``callback`` once the page takes new widgets (:func:`widgets_connected`): at once
+    when it does (always outside a kernel), else at the first look, ``every`` s apart, that
+    finds it does."""
+
+    def look() -> None:
+        if widgets_connected():
+            callback()
+        else:
+            later(every, look)
+
+    look()
 
 
 def later(delay: float, callback: Callable[[], object]):

@@ -25,9 +25,11 @@ from kit.ui.common import (
     heading,
     html,
     kernel_loop,
+    later,
     offstage_rule,
     paragraph,
     set_offstage,
+    when_widgets_connected,
     widgets_connected,
 )
 from kit.ui.context import PageContext, Panel
@@ -227,22 +229,16 @@ class MemberApp:
     def _refresh_when_connected(self) -> None:
         if self._waiting_for_page:
             return
-        loop = kernel_loop()
-        if loop is None:
-            return
         self._waiting_for_page = True
 
         def again() -> None:
-            if not widgets_connected():
-                loop.call_later(CONNECTED_CHECK, again)
-                return
             self._waiting_for_page = False
             try:
                 self.refresh()
             except Exception:  # noqa: BLE001 - the poller would have logged it too
                 log.exception("refresh failed")
 
-        loop.call_later(CONNECTED_CHECK, again)
+        later(CONNECTED_CHECK, lambda: when_widgets_connected(again, CONNECTED_CHECK))
 
     def _panel_for(self, phase: str) -> Panel | None:
         """The phase's panel: the one built ahead (brought up to date), else a new one."""

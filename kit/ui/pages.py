@@ -29,10 +29,9 @@ from kit.ui.common import (
     before_widget_states,
     classed,
     heading,
-    later,
     paragraph,
     watch_widget_front_end,
-    widgets_connected,
+    when_widgets_connected,
 )
 from kit.ui.context import PageContext
 
@@ -290,9 +289,9 @@ class HeldPage:
     def _catch_up_when_connected(self) -> None:
         """Bring the app up to date (it may make widgets: a new meeting's panel, new cards)
         once the browser's widget manager takes new widgets, not while the page loads."""
-        if not widgets_connected():
-            later(HANDOUT_POLL, self._catch_up_when_connected)
-            return
+        when_widgets_connected(self._catch_up, HANDOUT_POLL)
+
+    def _catch_up(self) -> None:
         catch_up = getattr(self.app, "catch_up", None) or getattr(self.app, "refresh", None)
         if catch_up is not None:
             try:

@@ -196,6 +196,40 @@ def test_member_page_does_not_import_pandas_or_plotly():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_the_projector_follows_an_open_vote_without_pandas(tmp_path):
+    """The projector's page kept ready in the pool follows the meeting into 投票: until a vote
+    is counted its kernel stays without pandas (~45 MiB, counted against the laptop's memory
+    with 40 tablets joined); counting the vote imports it."""
+    code = f"""
+import sys
+from pathlib import Path
+from kit.meeting import meetings, voting
+from kit.plan import load_plan
+from kit.settings import load_settings
+from kit.store import meetings as meeting_store, open_store
+from kit.ui.context import PageContext
+from kit.ui.facilitator import FacilitatorApp
+db = Path({str(tmp_path)!r}) / "m.sqlite"
+settings = load_settings(environ={{}}, db_path=db, office_db_path=db.with_name("o.sqlite"))
+conn, plan = open_store(db), load_plan()
+district = meeting_store.upsert_district(conn, "d01", "テスト地区", "テスト市")
+meeting = meetings.create_meeting(conn, district_id=district.id, title="会議",
+                                  held_on="2026-12-02", plan_id=plan.plan_id)
+member = meetings.join_meeting(conn, meeting.join_code, "あお")[1]
+meetings.set_phase(conn, meeting.id, "vote")
+vote = voting.create_vote(conn, meeting.id, [voting.proposal("見守り", "1-(2)"),
+                          voting.proposal("サロン", None)], plan=plan, method="dots", open_now=True)
+app = FacilitatorApp(PageContext(conn, settings, plan))
+app.refresh()
+assert app.phase == "vote" and app.panel is not None
+assert "pandas" not in sys.modules, "pandas imported by an open vote's projector panel"
+voting.close_vote(conn, vote.id)
+app.refresh()
+assert "pandas" in sys.modules
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
 # --- projector ----------------------------------------------------------------------------------------
 def test_setup_over_issues_and_proposals(conn, settings, plan, meeting, members):
     from kit.meeting import issues

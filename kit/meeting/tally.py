@@ -27,9 +27,7 @@ then by the item's position in the vote — a display order only; spread never d
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kit.ids import checked_ids
 from kit.plan import Plan
@@ -55,6 +53,9 @@ PLAN_COLUMNS = [
     "items",
     "top_item",
 ]
+if TYPE_CHECKING:  # pandas (~45 MiB) is imported when a vote is first counted, not before
+    import pandas as pd
+
 NO_PLAN = ""  # basic_plan_id of items without a focus goal
 
 
@@ -129,6 +130,8 @@ def tally(
         }
         for item in items
     ]
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=RESULT_COLUMNS[:7])
     # An item without a focus goal keeps ``None`` (pandas would infer a string column and
     # turn it into NaN, which is truthy and was once written to the result file as "nan").
@@ -142,6 +145,8 @@ def tally(
 
 def _rank(df: pd.DataFrame) -> pd.DataFrame:
     if df.empty:
+        import pandas as pd
+
         for column in RESULT_COLUMNS[7:]:
             df[column] = pd.Series(dtype="int64" if column != "tied" else "bool")
         return df[RESULT_COLUMNS]
@@ -224,6 +229,8 @@ def tally_by_basic_plan(
                 "top_item": part["label"].iloc[0] if part["score"].iloc[0] > 0 else "",
             }
         )
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=PLAN_COLUMNS)
     df.attrs.update(result.attrs)
     return df

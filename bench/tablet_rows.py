@@ -262,7 +262,7 @@ async def run_room(
         clients += [c for c in got if c is not None]
     log(f"  joined {len(clients)}/{members}")
     server_pid = server.proc.pid
-    wait_quiet(server_pid, limit=30)
+    await asyncio.to_thread(wait_quiet, server_pid, limit=30)  # the tablets answer pings meanwhile
     cpu = CpuMeter(server_pid)
     await asyncio.sleep(IDLE_SECONDS)  # the room sitting still: what the polling costs
     idle = cpu.lap()
@@ -280,7 +280,7 @@ async def run_room(
     pid = kernel_pid(server_pid, clients[0].kernel_id) if clients else None
     member_mb = rss_mb(pid) if pid else None
     server_mb = tree_rss_mb(server_pid)
-    wait_quiet(server_pid, limit=30)
+    await asyncio.to_thread(wait_quiet, server_pid, limit=30)  # the tablets answer pings meanwhile
 
     def start_vote() -> None:
         set_phase(server, meeting.id, "vote")

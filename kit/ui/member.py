@@ -42,8 +42,10 @@ log = logging.getLogger("tasukeai")
 # Panels are built ahead, in idle moments after joining, so that a phase change or a vote
 # opening only shows what is already there (every tablet's kernel would otherwise build the
 # same widgets in the same second, through the one server process).
-PREBUILD_AFTER = (0.3, 1.0)  # seconds after joining (spread, so the room's kernels take turns)
-PREBUILD_GAP = 0.05  # seconds between two small steps (a panel, or one dot row)
+# Seconds after joining: the room arrives and sends its first words before anything is built.
+PREBUILD_AFTER = (4.0, 12.0)
+PREBUILD_GAP = 0.2  # seconds between two small steps (a panel, or one dot row): spread out
+VOTE_ROWS_GAP = 0.05  # in 投票, before the ballot opens: the rows it will show, quickly
 PREBUILT_ROWS = 8  # dot rows ready before the vote phase (in it: one per open issue)
 CONNECTED_CHECK = 0.05  # seconds between looks at whether a loading page takes widgets yet
 
@@ -276,7 +278,8 @@ class MemberApp:
             log.exception("building ahead failed")
             more = False
         if more:
-            loop.call_later(PREBUILD_GAP, self._prebuild_loop, loop)
+            gap = VOTE_ROWS_GAP if self.phase == "vote" else PREBUILD_GAP
+            loop.call_later(gap, self._prebuild_loop, loop)
         else:
             self._prebuilding = False
 

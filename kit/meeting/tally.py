@@ -32,6 +32,9 @@ from typing import TYPE_CHECKING, Any
 from kit.ids import checked_ids
 from kit.plan import Plan
 
+if TYPE_CHECKING:  # pandas (~45 MiB) is imported when a vote is first counted, not before
+    import pandas as pd
+
 RESULT_COLUMNS = [
     "item_id",
     "position",
@@ -53,9 +56,6 @@ PLAN_COLUMNS = [
     "items",
     "top_item",
 ]
-if TYPE_CHECKING:  # pandas (~45 MiB) is imported when a vote is first counted, not before
-    import pandas as pd
-
 NO_PLAN = ""  # basic_plan_id of items without a focus goal
 
 

@@ -65,8 +65,11 @@ OFFICE_NOTEBOOK = "office.ipynb"
 # string format, and it builds its grammar at import — 2.6 s of a 4 s start on a 2-core
 # laptop, seconds every tablet waits after the laptop restarts. Nothing served checks "iri".
 SKIPPED_IMPORTS = ("rfc3987_syntax",)
-# Spare member kernels kept ready once the pool started ahead has been handed out.
-POOL_RESERVE = 2
+# Spare member kernels kept ready once the pool started ahead has been handed out: one, for a
+# tablet that reloads or arrives unexpected (a second at once waits ~2 s for a fresh kernel).
+# Each spare is another ~57 MiB: with 40 tablets joined, two spares put the laptop's server at
+# 2769–2784 MiB, over its 2.7 GiB (2765 MiB) budget; one puts it at 2718 MiB.
+POOL_RESERVE = 1
 KEYED_POOL = {FACILITATOR_NOTEBOOK: 1}
 """Keyed pages whose kernel is kept ready (one each): the projector's page, opened at the
 start and reloaded during a meeting. Not the map or office page: each kernel is another

@@ -9,11 +9,15 @@ opens the facilitator's page on a 1920×1080 "projector" and ``tablets`` member 
                                ".tk-issue-send", room.tablets)
         print(took.all)           # seconds until the selector was visible on every page
 
-A moment is timed in the pages themselves: before the action, each page gets a watcher (a
-MutationObserver plus a 20 ms timer) that writes ``Date.now()`` when the selector (and an
-optional text in it) is first visible; after the action the watchers are read. So the figure
-is "from the action until it is on the screen", whatever the order in which Playwright
-polls the pages, on the one clock of this machine.
+A moment is timed in the pages themselves: before the action, each page gets a watcher that
+looks once per drawn frame (``requestAnimationFrame``; a 250 ms timer besides) and writes
+``Date.now()`` when the selector (and an optional text in it) is first visible; after the
+action the watchers are read. So the figure is "from the action until it is on the screen",
+whatever the order in which Playwright polls the pages, on the one clock of this machine.
+The watcher looks once a frame, not at every change of the page: a look lays the page out
+(``offsetParent``, ``getBoundingClientRect``), and looking at every change (a
+MutationObserver) laid each tablet out ~40 times while a 16-item ballot came in — 240 ms of
+the renderer's time, as much as the page's own work (a Chromium trace, 2026-12-02).
 
 Run alone: ``python bench/room.py [--tablets 12] [--baseline]`` joins the room and prints how
 long the joins took (a smoke test of the harness).
@@ -50,17 +54,20 @@ WATCH_JS = """([selector, text]) => {
   });
   window.__tkSeenAt = null;
   if (window.__tkWatch) window.__tkWatch();
+  let watching = true;
   const check = () => {
-    if (window.__tkSeenAt === null && seen()) {
+    if (watching && seen()) {
       window.__tkSeenAt = Date.now();
-      if (window.__tkWatch) window.__tkWatch();
+      window.__tkWatch();
     }
   };
-  const observer = new MutationObserver(check);
-  observer.observe(document.body, {subtree: true, childList: true, attributes: true,
-                                   characterData: true});
-  const timer = setInterval(check, 20);
-  window.__tkWatch = () => { observer.disconnect(); clearInterval(timer); window.__tkWatch = null; };
+  const frame = () => {
+    check();
+    if (watching) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  const timer = setInterval(check, 250);  // a page whose frames were paused
+  window.__tkWatch = () => { watching = false; clearInterval(timer); window.__tkWatch = null; };
   return seen();
 }"""
 
@@ -185,7 +192,7 @@ class Room:
                     if at is not None:
                         seen[n] = max(0.0, (at - started_ms) / 1000)
             if any(t is None for t in seen):
-                time.sleep(0.05)
+                time.sleep(0.1)
         for page in pages:
             page.evaluate("() => window.__tkWatch && window.__tkWatch()")
         return Timing(tuple(seen))

@@ -30,6 +30,12 @@ from kit.ui.chart import PROJECTOR_CONFIG, Chart
 from kit.ui.common import Feedback, big_button, classed, guarded, heading, later, paragraph
 from kit.ui.context import PageContext
 
+PAPER_FORM_AFTER = 1.5
+"""Seconds after 投票を始める before the 紙の投票 form (a field per item, ~50 widgets) is
+built: the turnout goes on the projector first. At that moment every tablet draws its
+ballot on the same laptop's cores; built 0.05 s after, the form's widgets reached the
+projector's browser while it was still drawing the turnout."""
+
 
 def _int_field(description: str, value: int, cls: str) -> w.IntText:
     field = classed(
@@ -463,7 +469,7 @@ class VotePanel:
             self.paper_slot,
         ]
         self._update_open()
-        later(0.05, lambda vote=self.vote, items=items: self._add_paper(vote, items))
+        later(PAPER_FORM_AFTER, lambda vote=self.vote, items=items: self._add_paper(vote, items))
 
     def _add_paper(self, vote: Vote, items: list[VoteItem]) -> None:
         """紙の投票 (a folded form with a field per item): not needed the moment the vote
